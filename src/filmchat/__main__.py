@@ -1,0 +1,3 @@
+from filmchat.cli import main
+
+main()

@@ -1,0 +1,267 @@
+"""Cleaning: turn a scraped article body into structured blocks, dropping page furniture.
+
+Scraped reviews carry noise glued into the prose: repeated widget lines, calls to action,
+image captions and credits, auto-generated alt text, read-time lines. The rules here are
+general (they describe *kinds* of noise), so they work on articles filmchat has never seen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "item"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading, a paragraph or a list item of the cleaned article."""
+
+    kind: BlockKind
+    text: str
+
+
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'”’)»]"
+
+_CALL_TO_ACTION = re.compile(
+    r"""
+    \b(click|tap)\s+here\b
+    | \bshare\s+(this|on|via)\b | ^share$ | \btweet\s+this\b | \bpin\s+it\b
+    | \bread\s+(more|next|also)\b | \bcontinue\s+reading\b | \bsee\s+also\b
+    | \b(related|recommended|popular|trending)\s+(posts?|articles?|stories|reads|videos?)\b
+    | \byou\s+(may|might)\s+also\s+like\b | \bsuggested\s+(videos?|articles?|for\s+you)\b
+    | \bexplore\s+similar\b | \bmore\s+from\s+this\b
+    | \bsubscribe\b | \bsign\s+(up|in)\b | \bnewsletter\b | \bfollow\s+(us|me)\b
+    | \bcomments?\b.*\b(closed|disabled|off)\b | \bleave\s+a\s+(comment|reply)\b
+    | ^\d+\s+(comments?|responses?|claps?|likes?)$ | ^no\s+comments
+    | \bcookies?\b | \baccept\s+(all|cookies)\b | \bprivacy\s+policy\b
+    | \bterms\s+of\s+(use|service)\b | \ball\s+rights\s+reserved\b | ©
+    | ^advertisement$ | ^sponsored$ | \bskip\s+to\s+(main\s+)?content\b | \bback\s+to\s+top\b
+    | \bmay\s+be\s+an?\s+(image|photo|graphic)\b | \bimage\s+may\s+contain\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_CREDIT = re.compile(
+    r"""
+    ^(photo|image|picture|still|credit|source|courtesy|poster)s?\b\s*(:|from|by|credit|courtesy|—|–|-)
+    | \bhttps?://\S+ | \bwww\.\S+
+    | \bwikimedia\b | \bflickr\b | \bgetty\s+images\b | \bshutterstock\b | \bcc[\s-]by\b
+    | \bcropped\s+from\b | \bpublic\s+domain\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_READ_TIME = re.compile(r"\b\d+\s*min(ute)?s?\s+read\b|^\d+\s*min(ute)?s?\s+read", re.IGNORECASE)
+_DATE_ONLY = re.compile(
+    r"^(published|updated|posted)?\s*:?\s*"
+    r"((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})$",
+    re.IGNORECASE,
+)
+_PUNCTUATION_ONLY = re.compile(r"^[\W_]+$")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+# A sentence end followed, with no space, by a capitalised run with no sentence end of its own:
+# the signature of alt text or a caption glued to the prose when a page was flattened.
+_GLUED_TAIL = re.compile(r"[a-z0-9][.!?][\"”’)]?([A-ZÀ-ÖØ-ÞĀ-ỸА-Я][^.!?]*)$")
+
+
+def normalize_line(line: str) -> str:
+    """Comparison key for spotting the same line twice: case, spacing and edge punctuation ignored."""
+    return re.sub(r"\s+", " ", line).strip().strip("\"'“”‘’.:!-–— ").lower()
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’']+", text)
+
+
+def is_sentence_like(text: str) -> bool:
+    """Ends like a sentence (period, question mark...), possibly inside closing quotes."""
+    stripped = text.rstrip().rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+def is_title_case(text: str) -> bool:
+    """Headings capitalise their content words; widget labels ('Suggested videos for you') do not."""
+    words = [w for w in _words(text) if len(w) >= 4 and w.isalpha()]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
+def _looks_like_heading(line: str) -> bool:
+    words = _words(line)
+    return (
+        0 < len(words) <= 10
+        and len(line) <= 90
+        and not is_sentence_like(line)
+        and not _LIST_MARKER.match(line)
+        and (line[0].isupper() or line[0].isdigit() or line[0] in "\"“'‘")
+    )
+
+
+def is_noise_line(line: str) -> bool:
+    """A whole line that belongs to the page, not to the review."""
+    stripped = line.strip()
+    if not stripped or _PUNCTUATION_ONLY.match(stripped):
+        return True
+    if _READ_TIME.search(stripped) or _DATE_ONLY.match(stripped):
+        return True
+    short = len(_words(stripped)) <= 15
+    return short and bool(_CALL_TO_ACTION.search(stripped))
+
+
+def is_credit_line(line: str) -> bool:
+    """Image credits and source lines: licences, hosting sites, bare URLs."""
+    return bool(_CREDIT.search(line.strip()))
+
+
+def strip_glued_tail(text: str) -> str:
+    """Drop alt text glued after the last sentence ('...yearning.May be an image of 5 people')."""
+    match = _GLUED_TAIL.search(text)
+    if match and len(_words(match.group(1))) >= 2:
+        return text[: match.start(1)].rstrip()
+    return text
+
+
+def _strip_markdown(line: str) -> str:
+    line = _MD_IMAGE.sub("", line)
+    line = _MD_LINK.sub(r"\1", line)
+    return _MD_EMPHASIS.sub(r"\2", line)
+
+
+def repeated_lines(bodies: Iterable[str]) -> set[str]:
+    """Lines that appear in two or more articles: shared site furniture, unless heading-like."""
+    seen: Counter[str] = Counter()
+    originals: dict[str, str] = {}
+    for body in bodies:
+        keys = set()
+        for line in body.splitlines():
+            key = normalize_line(line)
+            if key and len(key) > 2:
+                keys.add(key)
+                originals.setdefault(key, line.strip())
+        seen.update(keys)
+    return {
+        key
+        for key, count in seen.items()
+        if count >= 2 and not (is_title_case(originals[key]) and _looks_like_heading(originals[key]))
+    }
+
+
+def _logical_lines(body: str) -> list[str | None]:
+    """Lines with hard-wrapped paragraphs joined; None marks a blank line."""
+    lines: list[str | None] = []
+    for raw in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.rstrip()
+        if not line.strip():
+            lines.append(None)
+            continue
+        previous = lines[-1] if lines else None
+        continues_previous = (
+            previous is not None
+            and len(previous) >= 50
+            and not is_sentence_like(previous)
+            and not previous.rstrip().endswith(":")
+            and not _LIST_MARKER.match(line)
+            and not _MD_HEADING.match(line)
+            and line.lstrip()[:1].islower()
+        )
+        if continues_previous:
+            lines[-1] = f"{previous} {line.strip()}"
+        else:
+            lines.append(line)
+    return lines
+
+
+def clean_article(
+    body: str,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    shared_lines: set[str] | None = None,
+) -> list[Block]:
+    """Structured blocks of review prose, with every kind of page noise removed."""
+    shared_lines = shared_lines or set()
+    lines = [line for line in _logical_lines(body) if line is not None]
+    counts = Counter(normalize_line(line) for line in lines)
+    bylines = {normalize_line(author), normalize_line(f"by {author}")} if author else set()
+    title_key = normalize_line(title) if title else None
+
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        key = normalize_line(line)
+        nxt = lines[index + 1] if index + 1 < len(lines) else ""
+        if counts[key] > 1 and len(_words(line)) <= 25:
+            continue  # widget lines repeat within a page; prose does not
+        if key in shared_lines or key in bylines or is_noise_line(line) or is_credit_line(line):
+            continue
+        if title_key and key == title_key and not kept:
+            continue  # the headline, already in the metadata
+        # a short unpunctuated line directly above a credit is that image's caption
+        if len(_words(line)) <= 6 and not is_sentence_like(line) and nxt and is_credit_line(nxt):
+            continue
+        kept.append(line)
+    return _to_blocks(kept)
+
+
+def _to_blocks(lines: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    pending_label: str | None = None
+    for index, raw in enumerate(lines):
+        markdown_heading = _MD_HEADING.match(raw)
+        line = _strip_markdown(raw).strip()
+        nxt = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        if markdown_heading:
+            text = _strip_markdown(markdown_heading.group(2)).strip().rstrip(":")
+            if text:
+                blocks.append(Block("heading", text))
+            continue
+        line = strip_glued_tail(line)
+        if not line:
+            continue
+        marker = _LIST_MARKER.match(line)
+        if marker:
+            content = line[marker.end() :].strip()
+            # '1. Loneliness and Connection:' above a paragraph labels that paragraph
+            if content.endswith(":") and len(_words(content)) <= 10 and nxt and not (
+                _LIST_MARKER.match(nxt) or _MD_HEADING.match(nxt)
+            ):
+                pending_label = content
+                continue
+            blocks.append(Block("item", content))
+            continue
+        if pending_label:
+            blocks.append(Block("item", f"{pending_label} {line}"))
+            pending_label = None
+            continue
+        label_value = re.match(r"^([^:]{2,40}):\s+(\S.*)$", line)
+        previous = blocks[-1] if blocks else None
+        if label_value and not is_sentence_like(line) and previous and previous.kind == "item":
+            blocks.append(Block("item", line))  # 'Writer & Director: Spike Jonze' after a list
+            continue
+        if _looks_like_heading(line) and nxt:
+            blocks.append(Block("heading", line.rstrip(":").strip()))
+            continue
+        blocks.append(Block("paragraph", line))
+    if pending_label:
+        blocks.append(Block("item", pending_label.rstrip(":")))
+    return _drop_empty_headings(blocks)
+
+
+def _drop_empty_headings(blocks: list[Block]) -> list[Block]:
+    """A heading with nothing under it (the page's last line, a removed widget) is not structure."""
+    result: list[Block] = []
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if block.kind == "heading" and (following is None or following.kind == "heading"):
+            continue
+        result.append(block)
+    return result

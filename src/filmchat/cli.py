@@ -1,0 +1,197 @@
+"""The `filmchat` command: index, add, sources, ask, eval, and the chat (the default)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from filmchat.errors import FilmchatError
+from filmchat.models import IndexReport
+from filmchat.settings import Settings, load_settings
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+PATH = click.Path(path_type=Path)
+
+
+def folder_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--corpus and --index on every command, as on the top level."""
+    command = click.option("--index", type=PATH, help="Index folder (env FILMCHAT_INDEX).")(command)
+    return click.option("--corpus", type=PATH, help="Corpus folder (env FILMCHAT_CORPUS).")(command)
+
+
+def settings_from(ctx: click.Context, corpus: Path | None, index: Path | None) -> Settings:
+    """Options given after the command win over those before it, which win over the env."""
+    parent = ctx.find_root().params
+    return load_settings(corpus=corpus or parent.get("corpus"), index=index or parent.get("index"))
+
+
+def warn(message: str) -> None:
+    err_console.print(f"[yellow]warning:[/] {message}", highlight=False)
+
+
+def run_index(settings: Settings, *, full: bool, quiet: bool) -> IndexReport:
+    """Rebuild with a rich progress bar on stderr (stdout stays clean for --json)."""
+    from filmchat.indexer import build_index
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet,
+    ) as bar:
+        task = bar.add_task("Embedding chunks", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return build_index(settings, full=full, progress=progress, warn=warn)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@folder_options
+@click.pass_context
+def cli(ctx: click.Context, corpus: Path | None, index: Path | None) -> None:
+    """Chat about films with the reviews you collected. Without a command, opens the chat."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(chat_command)
+
+
+@cli.command("index")
+@click.option("--full", is_flag=True, help="Re-embed every article.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@folder_options
+@click.pass_context
+def index_command(
+    ctx: click.Context, full: bool, as_json: bool, corpus: Path | None, index: Path | None
+) -> None:
+    """Bring the index in line with the corpus (only new or changed articles are embedded)."""
+    settings = settings_from(ctx, corpus, index)
+    report = run_index(settings, full=full, quiet=as_json)
+    if as_json:
+        print(json.dumps(report.to_json()))
+        return
+    if report.reason:
+        console.print(f"[yellow]{report.reason}[/]", highlight=False)
+    console.print(report.summary(), highlight=False)
+
+
+@cli.command("add")
+@click.argument("paths", nargs=-1, required=True, type=PATH)
+@click.option("--film", help="Film the articles review (else inferred from the headline).")
+@click.option("--year", type=int, help="The film's release year.")
+@click.option("--no-index", is_flag=True, help="Copy only; do not update the index.")
+@folder_options
+@click.pass_context
+def add_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    film: str | None,
+    year: int | None,
+    no_index: bool,
+    corpus: Path | None,
+    index: Path | None,
+) -> None:
+    """Copy articles into the corpus with front matter, then update the index."""
+    from filmchat.indexer import add_articles
+
+    settings = settings_from(ctx, corpus, index)
+    for item in add_articles(settings, list(paths), film=film, year=year):
+        console.print(
+            f"Added {item.path.name}: “{item.meta.title}” — {item.meta.film_label()}",
+            highlight=False,
+        )
+    if not no_index:
+        console.print(run_index(settings, full=False, quiet=False).summary(), highlight=False)
+
+
+@cli.command("sources")
+@folder_options
+@click.pass_context
+def sources_command(ctx: click.Context, corpus: Path | None, index: Path | None) -> None:
+    """List the films and their articles in the index."""
+    from filmchat.films import films_in
+    from filmchat.store import IndexStore
+
+    store = IndexStore.open(settings_from(ctx, corpus, index).index, verify=False)
+    try:
+        for film, articles in films_in(store.articles()).items():
+            table = Table(title=film, title_justify="left", show_edge=False)
+            table.add_column("Title")
+            table.add_column("Author / site")
+            table.add_column("Chunks", justify="right")
+            table.add_column("Path")
+            for article in articles:
+                by = article.meta.author or article.meta.site or "—"
+                table.add_row(article.meta.title, by, str(article.chunk_count), article.path)
+            console.print(table)
+    finally:
+        store.close()
+
+
+@cli.command("chat")
+@click.option("--film", help="Start scoped to this film.")
+@folder_options
+@click.pass_context
+def chat_command(
+    ctx: click.Context,
+    film: str | None = None,
+    corpus: Path | None = None,
+    index: Path | None = None,
+) -> None:
+    """Open the terminal chat."""
+    settings = settings_from(ctx, corpus, index)
+    try:
+        from filmchat.tui.app import FilmchatApp
+    except ImportError:  # the chat UI arrives in its own module; until then say how to ask
+        _status_line(settings)
+        return
+    FilmchatApp(settings, film=film).run()
+
+
+def _status_line(settings: Settings) -> None:
+    from filmchat.store import IndexStore
+
+    store = IndexStore.open(settings.index, verify=False)
+    try:
+        articles = store.articles()
+        films = {a.meta.film_label() for a in articles}
+        console.print(
+            f"filmchat: {len(films)} film(s), {len(articles)} articles, "
+            f"{store.manifest.chunks} passages indexed. Ask with: filmchat ask \"QUESTION\"",
+            highlight=False,
+        )
+    finally:
+        store.close()
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr, never a traceback."""
+    try:
+        cli.main(standalone_mode=False, prog_name="filmchat")
+    except FilmchatError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "filmchat"
+        err_console.print(
+            f"[red]error:[/] {exc.format_message()} (see `{command} --help`)", highlight=False
+        )
+        sys.exit(2)
+    except click.ClickException as exc:
+        err_console.print(f"[red]error:[/] {exc.format_message()}", highlight=False)
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err_console.print("[red]interrupted[/]: the last good index is unchanged.")
+        sys.exit(130)

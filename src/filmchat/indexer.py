@@ -1,0 +1,238 @@
+"""Indexing: corpus folder → cleaned, chunked, embedded articles in the index store.
+
+Incremental by content hash: only new and changed articles are embedded, vanished ones are
+removed, and a run with nothing to do writes nothing at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from filmchat.chunking import chunk_document, layout
+from filmchat.cleaning import clean_article, normalize_line, repeated_lines
+from filmchat.corpus import (
+    SUPPORTED_SUFFIXES,
+    discover,
+    load_article,
+    metadata_for_new,
+    parse_file,
+    write_article,
+)
+from filmchat.embedding import Embedder
+from filmchat.errors import ArticleError, IndexCorruptError, IndexMissingError
+from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport
+from filmchat.settings import Settings
+from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest
+
+EmbedProgress = Callable[[int, int], None]
+Warn = Callable[[str], None]
+
+
+@dataclass
+class PreparedArticle:
+    """An article cleaned and chunked, ready to embed."""
+
+    record: ArticleRecord
+    clean_text: str
+    chunks: list[Chunk]
+
+
+def fingerprint(article: Article, shared: set[str]) -> str:
+    """Content hash plus the shared furniture lines it contains: both decide its chunks."""
+    lines = sorted({normalize_line(line) for line in article.body.splitlines()} & shared)
+    return hashlib.sha256("\n".join([article.content_hash, *lines]).encode()).hexdigest()
+
+
+def prepare(article: Article, shared: set[str], settings: Settings) -> PreparedArticle:
+    """Clean and chunk one article; ArticleError if nothing of the review is left."""
+    blocks = clean_article(
+        article.body, title=article.meta.title, author=article.meta.author, shared_lines=shared
+    )
+    document = layout(blocks)
+    chunks = chunk_document(document, article.article_id, **settings.chunk_settings())
+    if not chunks:
+        raise ArticleError(f"{article.path}: empty after cleaning (no review text left).")
+    record = ArticleRecord(
+        article_id=article.article_id,
+        path=article.path,
+        meta=article.meta,
+        content_hash=fingerprint(article, shared),
+        chunk_count=len(chunks),
+    )
+    return PreparedArticle(record, document.text, chunks)
+
+
+def load_corpus(settings: Settings, warn: Warn) -> tuple[list[Article], set[str]]:
+    """Every usable article and the lines shared across articles; bad files are warned about."""
+    articles = []
+    for path in discover(settings.corpus):
+        try:
+            articles.append(load_article(path, settings.corpus))
+        except ArticleError as exc:
+            warn(f"skipped {exc}")
+    return articles, repeated_lines(a.body for a in articles)
+
+
+def _open_existing(settings: Settings, report: IndexReport) -> IndexStore | None:
+    try:
+        return IndexStore.open(settings.index)
+    except IndexMissingError:
+        return None
+    except IndexCorruptError as exc:
+        report.reason = f"the existing index was unusable ({exc}); rebuilt from scratch"
+        return None
+
+
+def _settings_change(manifest: Manifest, settings: Settings) -> str | None:
+    if manifest.model != settings.model:
+        return f"model changed from {manifest.model} to {settings.model}"
+    if manifest.chunking != settings.chunk_settings():
+        return "chunk settings changed"
+    return None
+
+
+def build_index(
+    settings: Settings,
+    *,
+    full: bool = False,
+    embedder: Embedder | None = None,
+    load_embedder: Callable[[], Embedder] | None = None,
+    progress: EmbedProgress | None = None,
+    warn: Warn = lambda message: None,
+) -> IndexReport:
+    """Bring the index in line with the corpus, embedding only what changed."""
+    started = time.perf_counter()
+    report = IndexReport(full=full)
+    articles, shared = load_corpus(settings, warn)
+    base = _open_existing(settings, report)
+    if base is not None and not full:
+        change = _settings_change(base.manifest, settings)
+        if change:
+            report.reason = f"{change}: full rebuild"
+            full = True
+    report.full = full or base is None
+    old = {} if report.full or base is None else {a.article_id: a for a in base.articles()}
+
+    prepared: list[PreparedArticle] = []
+    current_ids = set()
+    for article in articles:
+        current_ids.add(article.article_id)
+        previous = old.get(article.article_id)
+        if previous and previous.content_hash == fingerprint(article, shared):
+            report.unchanged += 1
+            continue
+        try:
+            prepared.append(prepare(article, shared, settings))
+        except ArticleError as exc:
+            warn(f"skipped {exc}")
+            current_ids.discard(article.article_id)
+            continue
+        if previous:
+            report.updated += 1
+        else:
+            report.added += 1
+    removed = [article_id for article_id in old if article_id not in current_ids]
+    report.removed = len(removed)
+
+    if base is not None and not report.full and not prepared and not removed:
+        report.chunks_total = base.manifest.chunks
+        report.seconds = time.perf_counter() - started
+        base.close()
+        return report
+
+    texts = [
+        chunk.embedding_text(item.record.meta.film) for item in prepared for chunk in item.chunks
+    ]
+    if embedder is None:
+        embedder = load_embedder() if load_embedder else Embedder(settings)
+    vectors = embedder.encode(texts, progress=progress)
+    report.chunks_embedded = len(texts)
+
+    manifest = (
+        base.manifest.model_copy(deep=True)
+        if base is not None and not report.full
+        else Manifest(
+            format_version=FORMAT_VERSION,
+            model=settings.model,
+            dimension=embedder.dimension,
+            chunking=settings.chunk_settings(),
+            precision=embedder.precision,
+        )
+    )
+    writer = IndexWriter(settings.index, manifest, base if not report.full else None)
+    try:
+        for article_id in removed:
+            writer.remove_article(article_id)
+        offset = 0
+        for item in prepared:
+            if item.record.article_id in old:
+                writer.remove_article(item.record.article_id)
+            count = len(item.chunks)
+            writer.add_article(item.record, item.clean_text, item.chunks, vectors[offset : offset + count])
+            offset += count
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        if base is not None:
+            base.close()
+    report.chunks_total = manifest.chunks
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class AddedArticle:
+    """An article written into the corpus by `add`."""
+
+    path: Path
+    meta: ArticleMeta
+
+
+def _body_key(body: str) -> str:
+    """Same review text, whatever its spacing or front matter."""
+    return hashlib.sha256(" ".join(body.split()).lower().encode()).hexdigest()
+
+
+def add_articles(
+    settings: Settings, paths: Sequence[Path], *, film: str | None = None, year: int | None = None
+) -> list[AddedArticle]:
+    """Copy articles into the corpus as new Markdown files with front matter.
+
+    Every file is checked before any is written, so a refusal leaves the corpus untouched.
+    """
+    existing = set()
+    if settings.corpus.is_dir():
+        for path in discover(settings.corpus):
+            try:
+                existing.add(_body_key(parse_file(path)[1]))
+            except ArticleError:
+                continue
+    ready: list[tuple[Path, ArticleMeta, str]] = []
+    for path in paths:
+        if not path.is_file():
+            raise ArticleError(f"{path}: no such file.")
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise ArticleError(
+                f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
+                f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}."
+            )
+        fields, body, _ = parse_file(path)
+        meta = metadata_for_new(path, fields, body, film, year)
+        blocks = clean_article(body, title=meta.title, author=meta.author)
+        if not any(block.kind != "heading" for block in blocks):
+            raise ArticleError(f"{path.name}: empty after cleaning (no review text); not added.")
+        key = _body_key(body)
+        if key in existing:
+            raise ArticleError(f"{path.name}: the corpus already has an article with this text.")
+        existing.add(key)
+        ready.append((path, meta, body))
+    return [
+        AddedArticle(write_article(settings.corpus, meta, body, source=path.name), meta)
+        for path, meta, body in ready
+    ]

@@ -1,0 +1,391 @@
+"""The index folder: FAISS vectors, SQLite metadata and lexical index, and a manifest.
+
+    index/
+      CURRENT               name of the live generation; replaced atomically
+      gen-000007/
+        manifest.json       format version, model, dimension, chunk settings, counts, checksum
+        vectors.faiss       IndexIDMap2 over inner product; ids are chunk ids
+        store.sqlite        articles, chunks, sentences, and an FTS5 (BM25) table of chunks
+
+A rebuild writes a whole new generation beside the live one and only then swaps CURRENT, so a
+rebuild killed at any moment leaves the previous generation untouched and readers never see
+half an index. Vectors and metadata live in one generation folder, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from filmchat.errors import IndexCorruptError, IndexMissingError
+from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+DATABASE = "store.sqlite"
+REBUILD_HINT = "run `filmchat index --full` to rebuild it"
+
+_SCHEMA = """
+CREATE TABLE articles (
+    article_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    clean_text TEXT NOT NULL
+);
+CREATE TABLE chunks (
+    chunk_id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    headings TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX chunks_by_article ON chunks(article_id);
+CREATE TABLE sentences (
+    chunk_id INTEGER NOT NULL REFERENCES chunks(chunk_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    heading TEXT,
+    text TEXT NOT NULL,
+    PRIMARY KEY (chunk_id, position)
+);
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    headings, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row');
+"""
+
+
+class Manifest(BaseModel):
+    """What the index was built with, and what it holds."""
+
+    format_version: int = FORMAT_VERSION
+    model: str
+    dimension: int
+    chunking: dict[str, int]
+    precision: str
+    articles: int = 0
+    chunks: int = 0
+    next_chunk_id: int = 1
+    built_at: str = ""
+    vectors_sha256: str = ""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def live_generation(index_dir: Path) -> Path | None:
+    """The folder CURRENT points at, or None when no index was ever committed."""
+    pointer = index_dir / CURRENT
+    if not pointer.exists():
+        return None
+    name = pointer.read_text(encoding="utf-8").strip()
+    if not re.fullmatch(r"gen-\d{6}", name):
+        raise IndexCorruptError(f"Index pointer {pointer} is damaged; {REBUILD_HINT}.")
+    return index_dir / name
+
+
+_FTS_WORD = re.compile(r"[\w’']+", re.UNICODE)
+
+
+def fts_query(text: str, stopwords: frozenset[str] = frozenset()) -> str | None:
+    """An FTS5 OR-query of the text's words, each quoted so user text is never FTS syntax."""
+    words = []
+    for word in _FTS_WORD.findall(text.lower()):
+        word = word.strip("'’")
+        if word and word not in stopwords and word not in words:
+            words.append(word)
+    return " OR ".join(f'"{w}"' for w in words) or None
+
+
+class IndexStore:
+    """A read-only view of the live generation: vectors, metadata and BM25 in step."""
+
+    def __init__(self, folder: Path, manifest: Manifest, vectors: faiss.Index, db: sqlite3.Connection):
+        self.folder = folder
+        self.manifest = manifest
+        self.vectors = vectors
+        self.db = db
+
+    @classmethod
+    def open(cls, index_dir: Path, *, verify: bool = True) -> IndexStore:
+        """Load and check the live index; one-line errors say how to fix what is wrong."""
+        folder = live_generation(index_dir)
+        if folder is None:
+            raise IndexMissingError(
+                f"No index in {index_dir} yet; run `filmchat index` to build it."
+            )
+        try:
+            manifest = Manifest.model_validate_json((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValidationError, ValueError) as exc:
+            raise IndexCorruptError(f"Index manifest in {folder} is unreadable; {REBUILD_HINT}.") from exc
+        if manifest.format_version != FORMAT_VERSION:
+            raise IndexCorruptError(
+                f"Index in {index_dir} has format {manifest.format_version}, this filmchat reads "
+                f"{FORMAT_VERSION}; {REBUILD_HINT}."
+            )
+        vectors_path, db_path = folder / VECTORS, folder / DATABASE
+        try:
+            if verify and _sha256(vectors_path) != manifest.vectors_sha256:
+                raise IndexCorruptError(f"Index vectors in {folder} are damaged; {REBUILD_HINT}.")
+            vectors = faiss.read_index(str(vectors_path))
+            db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+            chunk_count = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        except IndexCorruptError:
+            raise
+        except (OSError, RuntimeError, sqlite3.DatabaseError) as exc:
+            raise IndexCorruptError(f"Index in {folder} is damaged or incomplete; {REBUILD_HINT}.") from exc
+        if not (vectors.ntotal == chunk_count == manifest.chunks) or vectors.d != manifest.dimension:
+            raise IndexCorruptError(
+                f"Index in {folder} is inconsistent ({vectors.ntotal} vectors, {chunk_count} "
+                f"chunks); {REBUILD_HINT}."
+            )
+        return cls(folder, manifest, vectors, db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- articles -------------------------------------------------------------------------
+
+    def articles(self) -> list[ArticleRecord]:
+        rows = self.db.execute(
+            "SELECT a.article_id, a.path, a.meta, a.content_hash, count(c.chunk_id) "
+            "FROM articles a LEFT JOIN chunks c USING (article_id) "
+            "GROUP BY a.article_id ORDER BY a.article_id"
+        )
+        return [
+            ArticleRecord(
+                article_id=article_id,
+                path=path,
+                meta=ArticleMeta.model_validate_json(meta),
+                content_hash=digest,
+                chunk_count=count,
+            )
+            for article_id, path, meta, digest, count in rows
+        ]
+
+    def chunk_ids_for(self, article_ids: Iterable[str]) -> np.ndarray:
+        ids = list(article_ids)
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT chunk_id FROM chunks WHERE article_id IN ({marks})", ids
+        ).fetchall()
+        return np.array([row[0] for row in rows], dtype=np.int64)
+
+    # --- chunks ---------------------------------------------------------------------------
+
+    def chunks(self, chunk_ids: Sequence[int]) -> dict[int, tuple[str, list[str], str, list[Sentence]]]:
+        """article_id, headings, text and sentences of each chunk id."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        found: dict[int, tuple[str, list[str], str, list[Sentence]]] = {}
+        for chunk_id, article_id, headings, text in self.db.execute(
+            f"SELECT chunk_id, article_id, headings, text FROM chunks WHERE chunk_id IN ({marks})",
+            list(chunk_ids),
+        ):
+            found[chunk_id] = (article_id, json.loads(headings), text, [])
+        for chunk_id, text, start, end, kind, heading in self.db.execute(
+            "SELECT chunk_id, text, start, end, kind, heading FROM sentences "
+            f"WHERE chunk_id IN ({marks}) ORDER BY chunk_id, position",
+            list(chunk_ids),
+        ):
+            found[chunk_id][3].append(
+                Sentence(text=text, start=start, end=end, kind=kind, heading=heading)
+            )
+        return found
+
+    def search_dense(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Nearest chunks by inner product (cosine, as vectors are unit length)."""
+        if self.vectors.ntotal == 0 or (allowed is not None and len(allowed) == 0):
+            return []
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        scores, ids = self.vectors.search(
+            query.reshape(1, -1).astype(np.float32), min(k, self.vectors.ntotal), params=params
+        )
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def search_lexical(
+        self, query: str | None, k: int, article_ids: Sequence[str] | None = None
+    ) -> list[int]:
+        """Chunk ids ranked by BM25 (FTS5), best first."""
+        if not query:
+            return []
+        sql = "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?"
+        params: list[object] = [query]
+        if article_ids is not None:
+            marks = ",".join("?" * len(article_ids))
+            sql += f" AND rowid IN (SELECT chunk_id FROM chunks WHERE article_id IN ({marks}))"
+            params.extend(article_ids)
+        sql += " ORDER BY bm25(chunks_fts, 0.5, 1.0) LIMIT ?"
+        params.append(k)
+        try:
+            return [row[0] for row in self.db.execute(sql, params)]
+        except sqlite3.OperationalError:
+            return []
+
+    def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many chunks contain each (stemmed) term: the IDF behind sentence scoring."""
+        wanted = list(set(terms))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        return dict(
+            self.db.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", wanted)
+        )
+
+
+class IndexWriter:
+    """Builds the next generation beside the live one; `commit` makes it live atomically."""
+
+    def __init__(self, index_dir: Path, manifest: Manifest, base: IndexStore | None) -> None:
+        self.index_dir = index_dir
+        self.manifest = manifest
+        index_dir.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(index_dir)
+        self.folder = index_dir / f".building-{uuid.uuid4().hex[:12]}"
+        self.folder.mkdir()
+        db_path = self.folder / DATABASE
+        if base is not None:
+            base.db.execute(f"VACUUM INTO '{db_path}'")  # a consistent copy, even while read
+            self.vectors = faiss.clone_index(base.vectors)
+            self.db = sqlite3.connect(db_path)
+        else:
+            self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(manifest.dimension))
+            self.db = sqlite3.connect(db_path)
+            self.db.executescript(_SCHEMA)
+        self.db.execute("PRAGMA foreign_keys = ON")
+
+    def remove_article(self, article_id: str) -> int:
+        ids = [row[0] for row in self.db.execute(
+            "SELECT chunk_id FROM chunks WHERE article_id = ?", (article_id,)
+        )]
+        if ids:
+            self.vectors.remove_ids(np.array(ids, dtype=np.int64))
+            self.db.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
+        self.db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+        return len(ids)
+
+    def add_article(
+        self,
+        record: ArticleRecord,
+        clean_text: str,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
+            (record.article_id, record.path, record.meta.model_dump_json(), record.content_hash,
+             clean_text),
+        )
+        first_id = self.manifest.next_chunk_id
+        ids = np.arange(first_id, first_id + len(chunks), dtype=np.int64)
+        self.manifest.next_chunk_id = first_id + len(chunks)
+        for chunk_id, chunk in zip(ids.tolist(), chunks, strict=True):
+            headings = json.dumps(chunk.headings, ensure_ascii=False)
+            self.db.execute(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (chunk_id, record.article_id, chunk.position, chunk.start, chunk.end, headings,
+                 chunk.text),
+            )
+            self.db.execute(
+                "INSERT INTO chunks_fts (rowid, headings, text) VALUES (?, ?, ?)",
+                (chunk_id, " ".join(chunk.headings), chunk.text),
+            )
+            self.db.executemany(
+                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (chunk_id, n, s.start, s.end, s.kind, s.heading, s.text)
+                    for n, s in enumerate(chunk.sentences)
+                ],
+            )
+        if len(chunks):
+            self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+
+    def commit(self) -> Path:
+        """Write everything, then make it the live generation with one atomic rename."""
+        self.manifest.articles = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        self.manifest.chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        self.manifest.built_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.db.commit()
+        self.db.close()
+        vectors_path = self.folder / VECTORS
+        faiss.write_index(self.vectors, str(vectors_path))
+        self.manifest.vectors_sha256 = _sha256(vectors_path)
+        (self.folder / MANIFEST).write_text(self.manifest.model_dump_json(indent=2), encoding="utf-8")
+        for name in (VECTORS, DATABASE, MANIFEST):
+            _fsync(self.folder / name)
+        generation = self.index_dir / f"gen-{_next_generation(self.index_dir):06d}"
+        os.rename(self.folder, generation)
+        pointer_tmp = self.index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
+        pointer_tmp.write_text(generation.name + "\n", encoding="utf-8")
+        _fsync(pointer_tmp)
+        os.replace(pointer_tmp, self.index_dir / CURRENT)
+        _fsync(self.index_dir)
+        _prune_generations(self.index_dir, keep={generation.name})
+        return generation
+
+    def abort(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _generations(index_dir: Path) -> list[Path]:
+    return sorted(p for p in index_dir.glob("gen-*") if re.fullmatch(r"gen-\d{6}", p.name))
+
+
+def _next_generation(index_dir: Path) -> int:
+    existing = _generations(index_dir)
+    return int(existing[-1].name[4:]) + 1 if existing else 1
+
+
+def _remove_abandoned(index_dir: Path) -> None:
+    """Half-written generations and pointer files left by a rebuild that was killed."""
+    for leftover in index_dir.glob(".building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in index_dir.glob(f".{CURRENT}.*"):
+        leftover.unlink(missing_ok=True)
+
+
+def _prune_generations(index_dir: Path, keep: set[str]) -> None:
+    """Keep the live generation and the one before it (a reader may still have it open)."""
+    generations = [g for g in _generations(index_dir) if g.name not in keep]
+    for old in generations[:-1]:
+        shutil.rmtree(old, ignore_errors=True)
