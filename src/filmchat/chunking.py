@@ -87,7 +87,12 @@ def layout(blocks: list[Block]) -> CleanDocument:
                     heading = lead_in.text.rstrip(":")  # 'you might like these films:' frames the list
             sentences = [
                 Sentence(
-                    text=block.text[s:e], start=base + s, end=base + e, kind="item", heading=heading
+                    text=block.text[s:e],
+                    start=base + s,
+                    end=base + e,
+                    kind="item",
+                    heading=heading,
+                    block=index,
                 )
                 for s, e in split_sentences(block.text)
             ]
@@ -97,7 +102,7 @@ def layout(blocks: list[Block]) -> CleanDocument:
             heading = section_heading
             for s, e in split_sentences(block.text):
                 sentence = Sentence(
-                    text=block.text[s:e], start=base + s, end=base + e, heading=heading
+                    text=block.text[s:e], start=base + s, end=base + e, heading=heading, block=index
                 )
                 atoms.append(_Atom([sentence], word_count(sentence.text), heading, None, index))
         previous_kind = block.kind

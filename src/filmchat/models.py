@@ -43,6 +43,7 @@ class Sentence(BaseModel):
     end: int
     kind: Literal["sentence", "item"] = "sentence"
     heading: str | None = None
+    block: int = Field(default=0, description="Paragraph or list item it belongs to.")
 
 
 class Chunk(BaseModel):

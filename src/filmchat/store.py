@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 from filmchat.errors import IndexCorruptError, IndexMissingError
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -65,6 +65,7 @@ CREATE TABLE sentences (
     end INTEGER NOT NULL,
     kind TEXT NOT NULL,
     heading TEXT,
+    block INTEGER NOT NULL,
     text TEXT NOT NULL,
     PRIMARY KEY (chunk_id, position)
 );
@@ -217,13 +218,15 @@ class IndexStore:
             list(chunk_ids),
         ):
             found[chunk_id] = (article_id, json.loads(headings), text, [])
-        for chunk_id, text, start, end, kind, heading in self.db.execute(
-            "SELECT chunk_id, text, start, end, kind, heading FROM sentences "
+        for chunk_id, text, start, end, kind, heading, block in self.db.execute(
+            "SELECT chunk_id, text, start, end, kind, heading, block FROM sentences "
             f"WHERE chunk_id IN ({marks}) ORDER BY chunk_id, position",
             list(chunk_ids),
         ):
             found[chunk_id][3].append(
-                Sentence(text=text, start=start, end=end, kind=kind, heading=heading)
+                Sentence(
+                    text=text, start=start, end=end, kind=kind, heading=heading, block=block
+                )
             )
         return found
 
@@ -329,9 +332,9 @@ class IndexWriter:
                 (chunk_id, " ".join(chunk.headings), chunk.text),
             )
             self.db.executemany(
-                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (chunk_id, n, s.start, s.end, s.kind, s.heading, s.text)
+                    (chunk_id, n, s.start, s.end, s.kind, s.heading, s.block, s.text)
                     for n, s in enumerate(chunk.sentences)
                 ],
             )
