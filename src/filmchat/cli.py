@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from filmchat.errors import FilmchatError
-from filmchat.models import IndexReport
+from filmchat.models import Answer, IndexReport
 from filmchat.settings import Settings, load_settings
 
 console = Console()
@@ -138,6 +138,148 @@ def sources_command(ctx: click.Context, corpus: Path | None, index: Path | None)
             console.print(table)
     finally:
         store.close()
+
+
+def open_engine(settings: Settings):  # type: ignore[no-untyped-def]
+    """Index first (cheap, and its errors are the likeliest), then the model."""
+    from filmchat.conversation import Engine
+    from filmchat.embedding import Embedder
+    from filmchat.store import IndexStore
+
+    store = IndexStore.open(settings.index)
+    with err_console.status("Loading the embedding model…"):
+        return Engine(settings, Embedder(settings), store)
+
+
+def print_answer(answer: Answer) -> None:
+    """Answer text, then its numbered sources, as a person reads them in a terminal."""
+    from rich.markdown import Markdown
+
+    scope = f" · {answer.film}" if answer.film else ""
+    console.print(f"[bold cyan]Q:[/] {answer.question}[dim]{scope}[/]", highlight=False)
+    if answer.answered:
+        console.print(Markdown(answer.text))
+    else:
+        console.print(f"[yellow]{answer.message}[/]", highlight=False)
+    if answer.citations:
+        label = "Sources" if answer.answered else "Nearest articles"
+        console.print(f"[bold]{label}[/]")
+        for citation in answer.citations:
+            by = ", ".join(x for x in (citation.author, citation.site) if x)
+            film = f" — {citation.film}" if citation.film else ""
+            console.print(
+                f"  [{citation.marker}] {citation.title}{film}"
+                f"{f' ({by})' if by else ''} [dim]{citation.path}[/]",
+                highlight=False,
+            )
+    console.print()
+
+
+@cli.command("ask")
+@click.argument("questions", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per answer, one per line.")
+@click.option("--batch", type=click.Path(path_type=Path, dir_okay=False),
+              help="JSON Lines file of {\"turns\": [...]} conversations (with --json).")
+@click.option("--film", help="Answer about this film only.")
+@click.option("--k", "k", type=click.IntRange(1, 100), default=8, show_default=True,
+              help="Passages to retrieve.")
+@folder_options
+@click.pass_context
+def ask_command(
+    ctx: click.Context,
+    questions: tuple[str, ...],
+    as_json: bool,
+    batch: Path | None,
+    film: str | None,
+    k: int,
+    corpus: Path | None,
+    index: Path | None,
+) -> None:
+    """Ask questions (follow-ups in order, as one conversation) and print cited answers."""
+    from filmchat.conversation import Conversation
+
+    if batch and not as_json:
+        raise click.UsageError("--batch writes JSON Lines: add --json")
+    if batch and questions:
+        raise click.UsageError("give questions or --batch, not both")
+    if not batch and not questions:
+        raise click.UsageError("ask what? e.g. filmchat ask \"what does Her say about loneliness\"")
+    conversations = _read_batch(batch) if batch else [list(questions)]
+    engine = open_engine(settings_from(ctx, corpus, index))
+    for turns in conversations:
+        conversation = Conversation(engine, forced_film=film, k=k)
+        answers = [conversation.ask(question) for question in turns]
+        if batch:
+            print(json.dumps({"turns": [a.to_json() for a in answers]}, ensure_ascii=False))
+        elif as_json:
+            for answer in answers:
+                print(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            for answer in answers:
+                print_answer(answer)
+
+
+def _read_batch(path: Path) -> list[list[str]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise FilmchatError(f"Cannot read {path}: {exc.strerror}.") from exc
+    conversations = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            turns = json.loads(line)["turns"]
+            if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
+                raise TypeError
+        except (ValueError, KeyError, TypeError) as exc:
+            raise FilmchatError(
+                f"{path}:{number}: expected a JSON object like {{\"turns\": [\"question\", ...]}}."
+            ) from exc
+        conversations.append(turns)
+    return conversations
+
+
+@cli.command("eval")
+@click.argument("gold", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+@click.option("--verbose", "-v", is_flag=True, help="List every question and its answer.")
+@folder_options
+@click.pass_context
+def eval_command(
+    ctx: click.Context,
+    gold: Path | None,
+    as_json: bool,
+    verbose: bool,
+    corpus: Path | None,
+    index: Path | None,
+) -> None:
+    """Score retrieval and answers on a gold set (default: the bundled set for the seed corpus)."""
+    from filmchat.conversation import Conversation
+    from filmchat.evaluation import default_gold_path, dump, evaluate, load_gold
+
+    items = load_gold(gold or default_gold_path())
+    engine = open_engine(settings_from(ctx, corpus, index))
+
+    def run(turns: list[str]) -> list[Answer]:
+        conversation = Conversation(engine)
+        return [conversation.ask(turn) for turn in turns]
+
+    scores = evaluate(items, run)
+    if as_json:
+        print(dump(scores))
+        return
+    if verbose:
+        for result in scores.results:
+            mark = "✓" if (result.hit if result.answerable else not result.answered) else "✗"
+            console.print(f"{mark} [{result.category}] {result.id}: {result.answer[:160]}",
+                          highlight=False)
+    table = Table(title="filmchat eval", show_edge=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in scores.table():
+        table.add_row(name, value)
+    console.print(table)
 
 
 @cli.command("chat")

@@ -118,6 +118,7 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list)
     mode: Literal["extractive", "llm"] = "extractive"
+    listing: bool = Field(default=False, description="Items of a list (cast, similar films).")
 
     @property
     def text(self) -> str:
@@ -128,6 +129,8 @@ class Answer(BaseModel):
         for sentence in self.sentences:
             marks = "".join(f"[{m}]" for m in sentence.markers)
             parts.append(f"{sentence.text} {marks}".strip())
+        if self.listing:
+            return "\n".join(f"- {part}" for part in parts)
         return " ".join(parts)
 
     def to_json(self) -> dict[str, object]:

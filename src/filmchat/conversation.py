@@ -1,0 +1,229 @@
+"""Conversation: follow-ups resolved against earlier turns, film scoping, then an answer.
+
+`Engine` holds what is expensive to load (the index and the model) and is shared; a
+`Conversation` holds one chat's state: the film in scope and what was last talked about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from filmchat.answer import Evidence, Intent, classify, compose, refusal
+from filmchat.embedding import Embedder
+from filmchat.errors import FilmchatError
+from filmchat.films import Film, build_catalog, find_film, films_named, mentioned_titles
+from filmchat.models import Answer, Passage
+from filmchat.retrieval import Retriever
+from filmchat.settings import Settings
+from filmchat.store import IndexStore
+from filmchat.terms import STOPWORDS, content_stems, fold
+
+_PRONOUN_FILM = re.compile(r"\b(it|this film|that film|this movie|that movie|the film|the movie)\b", re.I)
+_PERSON_PRONOUN = re.compile(r"\b(his|her|he|him|she|their|they|them)\b", re.I)
+_ELLIPSIS = re.compile(r"^\s*(and|what about|how about|what of|and what about)\b\s*", re.I)
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)*)")
+_NAME = re.compile(r"\b[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:van|von|de|der|del|da|di|le|la)?\s*[A-Z][a-zà-ÿ'’\-]+)+")
+_CREDITED = re.compile(
+    rf"(?:played|portrayed|voiced|performed|directed|composed|written)\s+by\s+({_NAME.pattern})"
+    rf"|\(({_NAME.pattern})\)|({_NAME.pattern})\s+(?:as|plays|stars)\b"
+)
+
+
+class Engine:
+    """The live index, the embedding model and the film catalogue, shared by conversations."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, store: IndexStore | None = None):
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store or IndexStore.open(settings.index)
+        self._load()
+
+    def _load(self) -> None:
+        if self.store.manifest.model != self.settings.model:
+            raise FilmchatError(
+                f"The index was built with {self.store.manifest.model}, not {self.settings.model}; "
+                "run `filmchat index --full`."
+            )
+        self.retriever = Retriever(self.store, self.embedder)
+        articles = list(self.retriever.articles.values())
+        sentences = [
+            sentence
+            for chunk in self.store.chunks(
+                [int(i) for i in self.store.chunk_ids_for([a.article_id for a in articles])]
+            ).values()
+            for sentence in chunk[3]
+        ]
+        self.catalog: list[Film] = build_catalog(articles, mentioned_titles(sentences))
+        self.catalog_titles = {film.title.lower() for film in self.catalog}
+
+    def reload(self) -> None:
+        """Switch to the index's newest generation (after a rebuild) without a restart."""
+        fresh = IndexStore.open(self.settings.index)
+        old, self.store = self.store, fresh
+        self._load()
+        old.close()
+
+    def films(self) -> list[str]:
+        """Films with reviews in the collection."""
+        return sorted(f.label for f in self.catalog if not f.mentioned_only)
+
+    def known_stems(self, stems: list[str]) -> dict[str, int]:
+        return self.store.document_frequencies(stems)
+
+
+@dataclass
+class Turn:
+    question: str
+    resolved: str
+    intent: Intent
+    answer: Answer
+    film: Film | None
+
+
+@dataclass
+class Conversation:
+    """One chat: questions in order, each resolved against the turns before it."""
+
+    engine: Engine
+    forced_film: str | None = None
+    k: int = 8
+    history: list[Turn] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._film: Film | None = None
+        if self.forced_film:
+            self.set_film(self.forced_film)
+
+    @property
+    def film(self) -> str | None:
+        return self._film.label if self._film else None
+
+    @property
+    def turns(self) -> list[Answer]:
+        return [turn.answer for turn in self.history]
+
+    def set_film(self, name: str | None) -> str | None:
+        """Scope the conversation to a film; FilmchatError names the films there are."""
+        if name is None:
+            self._film = None
+            return None
+        film = find_film(name, self.engine.catalog)
+        if film is None:
+            known = ", ".join(self.engine.films()) or "none yet"
+            raise FilmchatError(f"No film called {name!r} in the collection (films: {known}).")
+        self._film = film
+        return film.label
+
+    def clear(self) -> None:
+        self.history.clear()
+        if not self.forced_film:
+            self._film = None
+
+    # --- resolution ---------------------------------------------------------------------------
+
+    def _scope(self, question: str) -> Film | None:
+        named = films_named(question, self.engine.catalog)
+        if named:
+            with_articles = [f for f in named if not f.mentioned_only]
+            return (with_articles or named)[0]
+        if self._film is not None:
+            return self._film
+        reviewed = [f for f in self.engine.catalog if not f.mentioned_only]
+        return reviewed[0] if len(reviewed) == 1 else None
+
+    def _last_person(self) -> str | None:
+        """The person the last turns were about: credited names first ('played by X')."""
+        for turn in reversed(self.history):
+            texts = [turn.question, *(s.text for s in turn.answer.sentences)]
+            for text in texts:
+                credited = _CREDITED.search(text)
+                if credited:
+                    return next(group for group in credited.groups() if group)
+            for text in texts:
+                names = [n for n in _NAME.findall(text) if fold(n) not in self.engine.catalog_titles]
+                if names:
+                    return names[0]
+        return None
+
+    def resolve(self, question: str) -> str:
+        """The question as retrieval should see it, with pronouns and ellipsis filled in."""
+        resolved = question.strip()
+        previous = self.history[-1] if self.history else None
+        if previous is None:
+            return resolved
+        ellipsis = _ELLIPSIS.match(resolved)
+        if ellipsis:
+            rest = resolved[ellipsis.end():].strip(" ?")
+            frame = previous.resolved.rstrip(" ?")
+            if previous.intent.kind == "person" and previous.intent.role:
+                resolved = f"who is responsible for {rest}?"
+            elif previous.intent.focus:
+                resolved = f"{frame} — {rest}?"
+            else:
+                resolved = f"{rest}?"
+        person = self._last_person()
+        if person and _PERSON_PRONOUN.search(resolved) and not films_named(resolved, self.engine.catalog):
+            resolved = _PERSON_PRONOUN.sub(person, resolved, count=1)
+        return resolved
+
+    # --- answering ----------------------------------------------------------------------------
+
+    def _unknown_names(self, question: str, film: Film | None) -> list[str]:
+        """Capitalised names in the question that no review in the collection mentions."""
+        titles = {fold(f.title) for f in self.engine.catalog}
+        unknown = []
+        for match in _CAPITALISED.finditer(question):
+            phrase = match.group(1)
+            if fold(phrase) in titles or fold(phrase) in STOPWORDS:
+                continue
+            stems = content_stems(phrase)
+            if not stems:
+                continue
+            frequencies = self.engine.known_stems(stems)
+            if any(frequencies.get(s, 0) == 0 for s in stems):
+                unknown.append(phrase)
+        return unknown
+
+    def retrieve(self, query: str, film: Film | None, k: int) -> list[Passage]:
+        retriever = self.engine.retriever
+        if film is None:
+            return retriever.search(query, k=k)
+        if film.mentioned_only:
+            chunk_ids = retriever.store.search_lexical(f'"{film.title}"', 10_000)
+            import numpy as np
+
+            return retriever.search(
+                f"{film.title}: {query}", k=k, chunk_ids=np.array(chunk_ids, dtype=np.int64)
+            )
+        return retriever.search(query, k=k, article_ids=film.article_ids)
+
+    def ask(self, question: str) -> Answer:
+        """Answer one question of the conversation, extractively, with citations."""
+        question = question.strip()
+        if not question:
+            raise FilmchatError("Ask a question about a film (the question was empty).")
+        resolved = self.resolve(question)
+        film = self._scope(resolved)
+        intent = classify(resolved, [f.title for f in self.engine.catalog])
+        passages = self.retrieve(resolved, film, self.k * 2 if intent.listing else self.k)
+        unknown = self._unknown_names(resolved, film)
+        if unknown:
+            answer = refusal(
+                question,
+                film.label if film else None,
+                passages,
+                f"The reviews in this collection don't mention {', '.join(unknown)}.",
+            )
+        else:
+            evidence = Evidence(
+                film=film,
+                catalog_titles=self.engine.catalog_titles,
+                document_frequency=self.engine.known_stems(intent.focus),
+                total_chunks=max(self.engine.store.manifest.chunks, 1),
+            )
+            answer = compose(question, passages, intent, evidence)
+        if film is not None:
+            self._film = film
+        self.history.append(Turn(question, resolved, intent, answer, film))
+        return answer
