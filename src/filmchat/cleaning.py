@@ -27,29 +27,53 @@ class Block:
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'”’)»]"
 
+# Widget and page furniture, anywhere in a short line: never how a reviewer writes.
 _CALL_TO_ACTION = re.compile(
     r"""
     \b(click|tap)\s+here\b
-    | \bshare\s+(this|on|via)\b | ^share$ | \btweet\s+this\b | \bpin\s+it\b
-    | \bread\s+(more|next|also)\b | \bcontinue\s+reading\b | \bsee\s+also\b
+    | \bcomments?\s+(are\s+|is\s+)?(now\s+)?(closed|disabled|turned\s+off)\b
+    | \bleave\s+a\s+(comment|reply)\b | ^no\s+comments
+    | ^\d+\s+(comments?|responses?|claps?|likes?)$
     | \b(related|recommended|popular|trending)\s+(posts?|articles?|stories|reads|videos?)\b
-    | \byou\s+(may|might)\s+also\s+like\b | \bsuggested\s+(videos?|articles?|for\s+you)\b
-    | \bexplore\s+similar\b | \bmore\s+from\s+this\b
-    | \bsubscribe\b | \bsign\s+(up|in)\b | \bnewsletter\b | \bfollow\s+(us|me)\b
-    | \bcomments?\b.*\b(closed|disabled|off)\b | \bleave\s+a\s+(comment|reply)\b
-    | ^\d+\s+(comments?|responses?|claps?|likes?)$ | ^no\s+comments
-    | \bcookies?\b | \baccept\s+(all|cookies)\b | \bprivacy\s+policy\b
-    | \bterms\s+of\s+(use|service)\b | \ball\s+rights\s+reserved\b | ©
-    | ^advertisement$ | ^sponsored$ | \bskip\s+to\s+(main\s+)?content\b | \bback\s+to\s+top\b
-    | \bmay\s+be\s+an?\s+(image|photo|graphic)\b | \bimage\s+may\s+contain\b
+    | \byou\s+(may|might)\s+also\s+like\b | \bsuggested\s+(videos?|articles?|reading|for\s+you)\b
+    | \bexplore\s+similar\b | \bmore\s+from\s+this\b | \bsubscribe\s+to\s+our\b | \bnewsletter\b
+    | \baccept\s+(all|cookies)\b | \bmanage\s+(preferences|cookies|consent)\b
+    | \bprivacy\s+policy\b | \bterms\s+of\s+(use|service)\b | \ball\s+rights\s+reserved\b | ©
+    | ^advertisement$ | ^sponsored(\s+content)?$ | \bskip\s+to\s+(main\s+)?content\b
+    | \bback\s+to\s+top\b | \bmay\s+be\s+an?\s+(image|photo|graphic)\b | \bimage\s+may\s+contain\b
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-
-_CREDIT = re.compile(
+# Furniture that opens a short line; inside a sentence the same words are prose ("they share this").
+_WIDGET_LABEL = re.compile(
     r"""
-    ^(photo|image|picture|still|credit|source|courtesy|poster)s?\b\s*(:|from|by|credit|courtesy|—|–|-)
-    | \bhttps?://\S+ | \bwww\.\S+
+    ^(share(\s+(this|on|via)\b|$) | tweet\s+this | pin\s+it | read\s+(more|next|also)\b
+    | continue\s+reading | see\s+also\b | related\s*: | follow\s+(us|me)\b | subscribe\b
+    | sign\s+(up|in)\b | tags?\s*: | filed\s+under\b | categor(y|ies)\s*:
+    | watch\s+(the\s+)?trailer)
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_COOKIE_BANNER = re.compile(
+    r"\b(we|this\s+(site|website)|our\s+(site|website|partners))\s+uses?\s+cookies\b"
+    r"|\b(use|storing|storage)\s+of\s+cookies\b|\bcookies?\s+(policy|settings|preferences|consent)\b"
+    r"|\baccept\s+(all\s+)?cookies\b",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^(?i:(written|posted|reviewed|words|story)\s+)?(?i:by)\s+[A-Z][\w.'’-]*"
+    r"|^(?i:(posted|published|updated)\s+(on|at)\b)"
+)
+_NAV_SEPARATOR = re.compile(r"\s*[|›»•·]\s*|\s+[>/]\s+")
+# Image credits: a label ('Photo: Paramount', '(Image by ...)') or a host / licence / link.
+_CREDIT_LABEL = re.compile(
+    r"(^|[\s(\[.|–—-])(photo(graph)?|image|picture|credit|source|poster)s?\s*"
+    r"(:|\bby\b|\bfrom\b|\bcourtesy\b|—|–|-\s)|\bcourtesy\s+of\b",
+    re.IGNORECASE,
+)
+_CREDIT_MARK = re.compile(
+    r"""
+    \bhttps?://\S+ | \bwww\.\S+
     | \bwikimedia\b | \bflickr\b | \bgetty\s+images\b | \bshutterstock\b | \bcc[\s-]by\b
     | \bcropped\s+from\b | \bpublic\s+domain\b
     """,
@@ -64,6 +88,8 @@ _DATE_ONLY = re.compile(
     r"|\d{4}-\d{2}-\d{2})$",
     re.IGNORECASE,
 )
+# Repeated lines longer than this are quoted prose (a synopsis shared by two reviews), not widgets.
+_MAX_FURNITURE_WORDS = 25
 _PUNCTUATION_ONLY = re.compile(r"^[\W_]+$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -76,8 +102,9 @@ _GLUED_TAIL = re.compile(r"[a-z0-9][.!?][\"”’)]?([A-ZÀ-ÖØ-ÞĀ-ỸА-Я][
 
 
 def normalize_line(line: str) -> str:
-    """Comparison key for spotting the same line twice: case, spacing and edge punctuation ignored."""
-    return re.sub(r"\s+", " ", line).strip().strip("\"'“”‘’.:!-–— ").lower()
+    """Comparison key for spotting the same line twice: case, spacing, edge punctuation and
+    Markdown heading marks ignored."""
+    return re.sub(r"\s+", " ", line).strip().strip("#*\"'“”‘’.:!-–— ").lower()
 
 
 def _words(text: str) -> list[str]:
@@ -91,7 +118,7 @@ def is_sentence_like(text: str) -> bool:
 
 
 def is_title_case(text: str) -> bool:
-    """Headings capitalise their content words; widget labels ('Suggested videos for you') do not."""
+    """Headings capitalise their content words; widget labels ('Suggested videos') do not."""
     words = [w for w in _words(text) if len(w) >= 4 and w.isalpha()]
     return bool(words) and all(w[0].isupper() for w in words)
 
@@ -107,20 +134,59 @@ def _looks_like_heading(line: str) -> bool:
     )
 
 
+def is_navigation(line: str) -> bool:
+    """Menus and breadcrumbs: 'Home | Reviews | Contact', 'Home › Reviews › Moon (2009)'."""
+    parts = [part for part in _NAV_SEPARATOR.split(line) if part.strip()]
+    return (
+        len(parts) >= 3
+        and all(len(_words(part)) <= 4 for part in parts)
+        and not is_sentence_like(line)
+    )
+
+
 def is_noise_line(line: str) -> bool:
     """A whole line that belongs to the page, not to the review."""
     stripped = line.strip()
     if not stripped or _PUNCTUATION_ONLY.match(stripped):
         return True
-    if _READ_TIME.search(stripped) or _DATE_ONLY.match(stripped):
+    words = len(_words(stripped))
+    if words <= 80 and _COOKIE_BANNER.search(stripped):
+        return True  # consent banners run long, but no review talks like this
+    if words > 15:
+        return False
+    if _READ_TIME.search(stripped) or _DATE_ONLY.match(stripped) or is_navigation(stripped):
         return True
-    short = len(_words(stripped)) <= 15
-    return short and bool(_CALL_TO_ACTION.search(stripped))
+    if _BYLINE.match(stripped) and not is_sentence_like(stripped):
+        return True
+    return bool(_CALL_TO_ACTION.search(stripped) or _WIDGET_LABEL.match(stripped))
 
 
 def is_credit_line(line: str) -> bool:
-    """Image credits and source lines: licences, hosting sites, bare URLs."""
-    return bool(_CREDIT.search(line.strip()))
+    """Image credits and source lines: a credit label, a licence, a hosting site, a bare URL.
+
+    The same words inside a real sentence ('the final image by the sea') are prose, so a
+    mid-line label counts only on an unpunctuated line.
+    """
+    stripped = line.strip()
+    words = len(_words(stripped))
+    if words > 40:
+        return False
+    label = _CREDIT_LABEL.search(stripped)
+    if label and (label.start() == 0 or not is_sentence_like(stripped)):
+        return True
+    mark = _CREDIT_MARK.search(stripped)
+    return bool(mark) and (not is_sentence_like(stripped) or words <= 12)
+
+
+def headline(body: str) -> str | None:
+    """The article's own headline: its first line that is not page furniture, if short."""
+    for raw in body.splitlines():
+        line = _strip_markdown(raw).strip().lstrip("#").strip()
+        if not line or is_noise_line(line) or is_credit_line(line):
+            continue
+        words = len(_words(line))
+        return line if words <= 20 and (words <= 12 or not is_sentence_like(line)) else None
+    return None
 
 
 def strip_glued_tail(text: str) -> str:
@@ -152,7 +218,9 @@ def repeated_lines(bodies: Iterable[str]) -> set[str]:
     return {
         key
         for key, count in seen.items()
-        if count >= 2 and not (is_title_case(originals[key]) and _looks_like_heading(originals[key]))
+        if count >= 2
+        and len(_words(key)) <= _MAX_FURNITURE_WORDS
+        and not (is_title_case(originals[key]) and _looks_like_heading(originals[key]))
     }
 
 
@@ -199,7 +267,7 @@ def clean_article(
     for index, line in enumerate(lines):
         key = normalize_line(line)
         nxt = lines[index + 1] if index + 1 < len(lines) else ""
-        if counts[key] > 1 and len(_words(line)) <= 25:
+        if counts[key] > 1 and len(_words(line)) <= _MAX_FURNITURE_WORDS:
             continue  # widget lines repeat within a page; prose does not
         if key in shared_lines or key in bylines or is_noise_line(line) or is_credit_line(line):
             continue
@@ -212,9 +280,19 @@ def clean_article(
     return _to_blocks(kept)
 
 
+def _is_bare(raw: str) -> bool:
+    """A short unpunctuated line without Markdown or list marker: a heading or a bare item."""
+    if _MD_HEADING.match(raw) or _LIST_MARKER.match(raw):
+        return False
+    line = strip_glued_tail(_strip_markdown(raw).strip())
+    return bool(line) and _looks_like_heading(line)
+
+
 def _to_blocks(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
     pending_label: str | None = None
+    bare = [_is_bare(raw) for raw in lines]
+    prose = [i for i, raw in enumerate(lines) if not bare[i] and not _MD_HEADING.match(raw)]
     for index, raw in enumerate(lines):
         markdown_heading = _MD_HEADING.match(raw)
         line = _strip_markdown(raw).strip()
@@ -246,6 +324,12 @@ def _to_blocks(lines: list[str]) -> list[Block]:
         previous = blocks[-1] if blocks else None
         if label_value and not is_sentence_like(line) and previous and previous.kind == "item":
             blocks.append(Block("item", line))  # 'Writer & Director: Spike Jonze' after a list
+            continue
+        if bare[index] and index and bare[index - 1] and prose and prose[0] < index < prose[-1]:
+            # a run of short lines inside the review is a list that lost its bullets (a cast
+            # list pasted as text) under the run's first line; runs before or after the prose
+            # are page furniture and go as empty headings
+            blocks.append(Block("item", line))
             continue
         if _looks_like_heading(line) and nxt:
             blocks.append(Block("heading", line.rstrip(":").strip()))

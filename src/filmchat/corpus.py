@@ -10,6 +10,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from filmchat.cleaning import headline
 from filmchat.errors import ArticleError
 from filmchat.models import Article, ArticleMeta
 
@@ -18,7 +19,9 @@ HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 
 # "Moon (2009) review: ...", "Review: Moon (2009)", "Her (2013): A Futuristic Love Story"
-_FILM_YEAR = re.compile(r"[“\"']?(?P<film>[^()“”\"':|–—]{1,80}?)[”\"']?\s*\((?P<year>(?:19|20)\d{2})\)")
+_FILM_YEAR = re.compile(
+    r"[“\"']?(?P<film>[^()“”\"':|–—]{1,80}?)[”\"']?\s*\((?P<year>(?:19|20)\d{2})\)"
+)
 _REVIEW_PREFIX = re.compile(r"^\s*(?:film\s+|movie\s+)?review\s*[:\-–—]\s*", re.IGNORECASE)
 
 
@@ -55,15 +58,10 @@ def infer_film(headline: str) -> tuple[str | None, int | None]:
     match = _FILM_YEAR.search(_REVIEW_PREFIX.sub("", headline))
     if not match:
         return None, None
-    film = re.sub(r"^(?:review|film|movie)\s*[:\-–—]?\s*", "", match.group("film").strip(), flags=re.I)
+    film = re.sub(
+        r"^(?:review|film|movie)\s*[:\-–—]?\s*", "", match.group("film").strip(), flags=re.I
+    )
     return (film.strip(" :-–—") or None), int(match.group("year"))
-
-
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip().lstrip("#").strip()
-    return ""
 
 
 def _humanize_stem(path: Path) -> str:
@@ -82,7 +80,11 @@ def _meta_from(fields: dict[str, object], fallback_title: str) -> ArticleMeta:
     title = _scalar(fields.get("title")) or fallback_title
     film = _scalar(fields.get("film"))
     year_value = fields.get("year")
-    year = int(year_value) if isinstance(year_value, int | str) and str(year_value).isdigit() else None
+    year = (
+        int(year_value)
+        if isinstance(year_value, int | str) and str(year_value).isdigit()
+        else None
+    )
     if film is None:
         film, inferred_year = infer_film(title)
         year = year or inferred_year
@@ -153,7 +155,7 @@ def load_article(path: Path, corpus_dir: Path) -> Article:
     if not body.strip():
         raise ArticleError(f"{path.name}: the article is empty.")
     relative = path.relative_to(corpus_dir)
-    meta = _meta_from(fields, _first_line(body) or _humanize_stem(path))
+    meta = _meta_from(fields, headline(body) or _humanize_stem(path))
     return Article(
         article_id=relative.with_suffix("").as_posix(),
         path=relative.as_posix(),
@@ -198,13 +200,13 @@ def metadata_for_new(
     path: Path, fields: dict[str, object], body: str, film: str | None, year: int | None
 ) -> ArticleMeta:
     """Metadata for an article being added: the user's words first, then what the file says."""
-    meta = _meta_from(fields, _first_line(body) or _humanize_stem(path))
+    meta = _meta_from(fields, headline(body) or _humanize_stem(path))
     if film:
         meta.film = film
     if year:
         meta.year = year
     if meta.film is None:
-        inferred, inferred_year = infer_film(_first_line(body))
+        inferred, inferred_year = infer_film(headline(body) or "")
         meta.film = inferred
         meta.year = meta.year or inferred_year
     return meta
