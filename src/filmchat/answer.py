@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from filmchat.films import Film, mentioned_titles
 from filmchat.models import Answer, AnswerSentence, Citation, Passage, Sentence
-from filmchat.terms import GENERIC, content_stems, words
+from filmchat.terms import GENERIC, content_stems, content_terms, words
 
 # --- what a question asks -------------------------------------------------------------------
 
@@ -25,7 +25,18 @@ ROLE_CUES: dict[str, tuple[str, ...]] = {
     "cinematographer": ("cinematograph", "cinematographi", "shot", "camera", "photograph"),
     "editor": ("edit", "editor"),
     "producer": ("produc", "producer"),
-    "cast": ("plai", "star", "cast", "actor", "actress", "voic", "portrai", "role", "perform", "lead"),
+    "cast": (
+        "plai",
+        "star",
+        "cast",
+        "actor",
+        "actress",
+        "voic",
+        "portrai",
+        "role",
+        "perform",
+        "lead",
+    ),
 }
 _ROLE_QUESTION = [
     ("director", r"\bdirect(ed|s|or)?\b|\bdirector\b|\bhelm"),
@@ -34,36 +45,61 @@ _ROLE_QUESTION = [
     ("cinematographer", r"\b(cinematograph\w*|shot|dp|director of photography|camera)\b"),
     ("editor", r"\bedit(ed|or|ing)?\b"),
     ("producer", r"\bproduc(ed|er|ers|tion company)\b"),
-    ("cast", r"\b(play(s|ed)?|star(s|red|ring)?|cast|actors?|actress|voice[ds]?|portray\w*|lead)\b"),
+    (
+        "cast",
+        r"\b(play(s|ed)?|star(s|red|ring)?|cast|actors?|actress|voice[ds]?|portray\w*|lead)\b",
+    ),
 ]
 
 _KIND_PATTERNS = [
     ("runtime", r"\b(how long|running time|run ?time|length|minutes|duration)\b"),
     ("money", r"\b(box[- ]office|gross\w*|budget|earn\w*|revenue|make money|made money|cost)\b"),
-    ("rating", r"\b(rating|rated|imdb|rotten tomatoes|metacritic|metascore|stars? out of|out of (10|ten|5|five))\b|\bscore (did|does|is)\b|\bwhat score\b"),
-    ("award", r"\b(awards?|oscars?|academy|golden globes?|baftas?|nominat\w*|won|win|wins|prize)\b"),
-    ("similar", r"\b(similar|recommend\w*|films? like|movies? like|if i (liked|enjoyed)|what else)\b"),
+    (
+        "rating",
+        r"\b(rating|rated|imdb|rotten tomatoes|metacritic|metascore|stars? out of"
+        r"|out of (10|ten|5|five))\b|\bscore (did|does|is)\b|\bwhat score\b",
+    ),
+    (
+        "award",
+        r"\b(awards?|oscars?|academy|golden globes?|baftas?|nominat\w*|won|win|wins|prize)\b",
+    ),
+    (
+        "similar",
+        r"\b(similar|recommend\w*|films? like|movies? like|if i (liked|enjoyed)|what else)\b",
+    ),
     ("date", r"\b(when|what year|which year|release date|released)\b"),
     ("count", r"\bhow many\b"),
     ("place", r"\b(where)\b"),
 ]
-_LIST_QUESTION = re.compile(r"\b(cast|who (is|are) in|who stars|list|which films|what films|actors)\b", re.I)
+_LIST_QUESTION = re.compile(
+    r"\b(cast|who (is|are) in|who stars|list|which films|what films|actors)\b", re.I
+)
 _OPINION = re.compile(
     r"\b(say|says|think|thought|opinion|feel|felt|view|portray\w*|explore\w*|theme\w*|about|"
     r"worth|good|bad|recommend|praise\w*|critic\w*|reviewers?|how (is|are|was|were|does))\b",
     re.I,
 )
-_PLOT = re.compile(r"\b(plot|story|synopsis|premise|what happens|what is (it|the film|the movie) about|about\?$)\b", re.I)
+_PLOT = re.compile(
+    r"\b(plot|story|storyline|synopsis|premise|what happens)\b|^what('s| is) [^?]{1,60} about\W*$",
+    re.I,
+)
 
 # What a sentence must state for each kind of question.
 _EVIDENCE = {
-    "rating": re.compile(r"\b\d+(\.\d+)?\s*(/\s*\d+|out of\s+\d+|stars?\b)|\b\d{1,3}\s?%|\b[A-F][+-]?\s*grade\b", re.I),
+    "rating": re.compile(
+        r"\b\d+(\.\d+)?\s*(/\s*\d+|out of\s+\d+|stars?\b)|\b\d{1,3}\s?%|\b[A-F][+-]?\s*grade\b",
+        re.I,
+    ),
     "runtime": re.compile(r"\b\d+\s*(minutes?|mins?|hours?|hrs?|h\b)", re.I),
     "money": re.compile(r"[$£€¥]\s?\d|\b\d+(\.\d+)?\s*(million|billion|m\b|bn\b)", re.I),
     "date": re.compile(r"\b(18|19|20)\d{2}\b"),
-    "count": re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|multiple)\b", re.I),
-    "award": re.compile(r"\b(awards?|oscars?|academy award|golden globe|bafta|nominat\w*|won|wins|prize)\b", re.I),
-    "place": re.compile(r"\b(in|at)\s+(the\s+)?[A-Z][a-z]+", 0),
+    "count": re.compile(
+        r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|multiple)\b", re.I
+    ),
+    "award": re.compile(
+        r"\b(awards?|oscars?|academy award|golden globe|bafta|nominat\w*|won|wins|prize)\b", re.I
+    ),
+    "place": re.compile(r"\b(in|at|near)\s+(?:[\w-]+\s+){0,3}?[A-Z][a-z]+"),
 }
 _NAME = re.compile(
     r"\b[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:van|von|de|der|del|da|di|le|la|du)?\s*[A-Z][a-zà-ÿ'’\-]+)+"
@@ -74,15 +110,28 @@ _CAST_SHAPE = re.compile(
 )
 _TITLE_LIST_ITEM = re.compile(r"^[^:]{1,80}\((?:18|19|20)\d{2}\)\s*:")
 
+# Verbs that frame a question ('how do the reviews discuss X') without saying about what.
+_FRAMING = frozenset(
+    """
+    discuss discussed describe described describes depict depicted depicts portray portrayed
+    portrays explore explored explores handle handled treat treated show shows shown present
+    presented mean means meaning deal deals address addresses talk talks happen happens
+    happened feel view opinion think thought reviewers
+    """.split()
+)
+
 # Words in a question that say *what kind* of thing is asked, not *about what*.
 _INTENT_WORDS = frozenset(
-    """rating rated imdb score running time long length minutes duration box office gross budget
-    earn revenue money cost award awards oscar oscars won win wins nominated nomination similar
-    recommend recommendation like when year release released date many where directed direct
-    director composed compose composer score music soundtrack wrote write written writer screenplay
-    script cinematography cinematographer shot camera edited editor produced producer play plays
-    played star stars starred starring cast actor actors actress voice voiced lead role portrays
-    who whom whose main character characters behind responsible credited""".split()
+    """
+    rating rated imdb score running time long length minutes duration box office gross
+    budget earn revenue money cost award awards oscar oscars won win wins nominated
+    nomination similar recommend recommendation like when year release released date many
+    where directed direct director composed compose composer score music soundtrack wrote
+    write written writer screenplay script cinematography cinematographer shot camera edited
+    editor produced producer play plays played star stars starred starring cast actor actors
+    actress voice voiced lead role portrays who whom whose main character characters behind
+    responsible credited
+    """.split()
 )
 
 
@@ -95,7 +144,12 @@ class Intent:
     listing: bool = False
     opinion: bool = False
     plot: bool = False
-    focus: list[str] = field(default_factory=list)
+    terms: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def focus(self) -> list[str]:
+        """Stems of what the question is about."""
+        return list(self.terms)
 
 
 def classify(question: str, film_titles: list[str]) -> Intent:
@@ -112,9 +166,14 @@ def classify(question: str, film_titles: list[str]) -> Intent:
         for role, pattern in _ROLE_QUESTION:
             if re.search(pattern, lowered):
                 if is_who or intent.kind == "general":
-                    if role == "composer" and re.search(r"\bscore (did|does|is)\b|\bwhat score\b", lowered):
+                    if role == "composer" and re.search(
+                        r"\bscore (did|does|is)\b|\bwhat score\b", lowered
+                    ):
                         continue
-                    if is_who or re.search(r"\b(by|composer|director|writer|cinematographer|editor|producer)\b", lowered):
+                    if is_who or re.search(
+                        r"\b(by|composer|director|writer|cinematographer|editor|producer)\b",
+                        lowered,
+                    ):
                         intent.kind, intent.role = "person", role
                 break
     if is_who and intent.kind == "general":
@@ -123,7 +182,7 @@ def classify(question: str, film_titles: list[str]) -> Intent:
     intent.plot = bool(_PLOT.search(lowered))
     intent.opinion = intent.kind == "general" and bool(_OPINION.search(lowered))
     title_words = {w for title in film_titles for w in words(title)}
-    intent.focus = content_stems(text, drop=GENERIC | _INTENT_WORDS | title_words)
+    intent.terms = content_terms(text, drop=GENERIC | _INTENT_WORDS | _FRAMING | title_words)
     return intent
 
 
@@ -241,10 +300,17 @@ class Evidence:
     catalog_titles: set[str]
     document_frequency: dict[str, int]
     total_chunks: int
-    min_similarity: float = 0.45
+    min_similarity: float = 0.5
+
+    @property
+    def vocabulary_covers(self) -> bool:
+        """A word of the question occurs in the collection: its absence here means something."""
+        return any(count > 0 for count in self.document_frequency.values())
 
 
-def gather(question: str, passages: list[Passage], intent: Intent, evidence: Evidence) -> list[Candidate]:
+def gather(
+    question: str, passages: list[Passage], intent: Intent, evidence: Evidence
+) -> list[Candidate]:
     """Scored sentences of the passages that belong to the film and state what is asked."""
     film_title = evidence.film.title.lower() if evidence.film else None
     weights = {s: _idf(evidence.document_frequency, evidence.total_chunks, s) for s in intent.focus}
@@ -272,16 +338,21 @@ def gather(question: str, passages: list[Passage], intent: Intent, evidence: Evi
             matched = sum(w for s, w in weights.items() if _covers(stems, s))
             in_heading = sum(w for s, w in weights.items() if _covers(heading_stems, s))
             lexical = matched / total_weight
-            if intent.focus and intent.kind not in {"general"}:
+            if intent.kind != "general":
                 # a factual question's remaining words must be about this passage ('Samantha')
                 if not all(_covers(passage_stems + stems, s) for s in intent.focus):
                     continue
-            elif intent.focus and matched == 0 and in_heading == 0:
-                if passage.dense_score < evidence.min_similarity:
-                    continue
+            elif intent.focus and matched == 0 and in_heading == 0 and (
+                evidence.vocabulary_covers or passage.dense_score < evidence.min_similarity
+            ):
+                # no word of the question here: only a paraphrase of words the collection never
+                # uses ('colour' for 'color') may stand in, and only when the passage is close
+                continue
             score = 0.55 * lexical + 0.15 * (in_heading / total_weight) + 0.45 * passage.dense_score
-            if intent.plot and re.search(r"plot|synopsis|story|premise|overview", sentence.heading or "", re.I):
-                score += 0.2
+            if intent.plot and re.search(
+                r"plot|synopsis|story|premise|overview", sentence.heading or "", re.I
+            ):
+                score += 0.1
             if intent.kind == "person" and credits_role(text, intent.role):
                 score += 0.3
             if intent.role and has_role_cue(sentence.heading or "", intent.role):
@@ -298,7 +369,8 @@ def choose(candidates: list[Candidate], intent: Intent) -> list[Candidate]:
     best = candidates[0]
     if intent.listing and best.sentence.kind == "item":
         same_list = [  # the whole list, even where it spans chunks
-            c for c in candidates
+            c
+            for c in candidates
             if c.passage.article.article_id == best.passage.article.article_id
             and c.sentence.kind == "item"
             and c.sentence.heading == best.sentence.heading
@@ -374,7 +446,9 @@ def nearest_articles(passages: list[Passage], limit: int = 3) -> list[Citation]:
     return seen
 
 
-def refusal(question: str, film: str | None, passages: list[Passage], reason: str | None = None) -> Answer:
+def refusal(
+    question: str, film: str | None, passages: list[Passage], reason: str | None = None
+) -> Answer:
     scope = f" about {film}" if film else ""
     message = reason or f"The reviews in this collection{scope} don't cover that."
     return Answer(

@@ -84,7 +84,8 @@ def layout(blocks: list[Block]) -> CleanDocument:
                 list_id = list_counter
                 lead_in = blocks[index - 1] if index else None
                 if lead_in and lead_in.kind == "paragraph" and lead_in.text.endswith(":"):
-                    heading = lead_in.text.rstrip(":")  # 'you might like these films:' frames the list
+                    # 'you might like these films:' frames the list that follows
+                    heading = lead_in.text.rstrip(":")
             sentences = [
                 Sentence(
                     text=block.text[s:e],

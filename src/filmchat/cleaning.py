@@ -309,8 +309,11 @@ def _to_blocks(lines: list[str]) -> list[Block]:
         if marker:
             content = line[marker.end() :].strip()
             # '1. Loneliness and Connection:' above a paragraph labels that paragraph
-            if content.endswith(":") and len(_words(content)) <= 10 and nxt and not (
-                _LIST_MARKER.match(nxt) or _MD_HEADING.match(nxt)
+            if (
+                content.endswith(":")
+                and len(_words(content)) <= 10
+                and nxt
+                and not (_LIST_MARKER.match(nxt) or _MD_HEADING.match(nxt))
             ):
                 pending_label = content
                 continue

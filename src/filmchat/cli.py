@@ -178,11 +178,20 @@ def print_answer(answer: Answer) -> None:
 @cli.command("ask")
 @click.argument("questions", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per answer, one per line.")
-@click.option("--batch", type=click.Path(path_type=Path, dir_okay=False),
-              help="JSON Lines file of {\"turns\": [...]} conversations (with --json).")
+@click.option(
+    "--batch",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help='JSON Lines file of {"turns": [...]} conversations (with --json).',
+)
 @click.option("--film", help="Answer about this film only.")
-@click.option("--k", "k", type=click.IntRange(1, 100), default=8, show_default=True,
-              help="Passages to retrieve.")
+@click.option(
+    "--k",
+    "k",
+    type=click.IntRange(1, 100),
+    default=8,
+    show_default=True,
+    help="Passages to retrieve.",
+)
 @folder_options
 @click.pass_context
 def ask_command(
@@ -203,7 +212,7 @@ def ask_command(
     if batch and questions:
         raise click.UsageError("give questions or --batch, not both")
     if not batch and not questions:
-        raise click.UsageError("ask what? e.g. filmchat ask \"what does Her say about loneliness\"")
+        raise click.UsageError('ask what? e.g. filmchat ask "what does Her say about loneliness"')
     conversations = _read_batch(batch) if batch else [list(questions)]
     engine = open_engine(settings_from(ctx, corpus, index))
     for turns in conversations:
@@ -234,7 +243,7 @@ def _read_batch(path: Path) -> list[list[str]]:
                 raise TypeError
         except (ValueError, KeyError, TypeError) as exc:
             raise FilmchatError(
-                f"{path}:{number}: expected a JSON object like {{\"turns\": [\"question\", ...]}}."
+                f'{path}:{number}: expected a JSON object like {{"turns": ["question", ...]}}.'
             ) from exc
         conversations.append(turns)
     return conversations
@@ -272,8 +281,13 @@ def eval_command(
     if verbose:
         for result in scores.results:
             mark = "✓" if (result.hit if result.answerable else not result.answered) else "✗"
-            console.print(f"{mark} [{result.category}] {result.id}: {result.answer[:160]}",
-                          highlight=False)
+            answer = " ".join(result.answer.split())
+            console.print(
+                f"{mark} [{result.category}] {result.id}: {answer[:160]}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
     table = Table(title="filmchat eval", show_edge=False)
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -311,7 +325,7 @@ def _status_line(settings: Settings) -> None:
         films = {a.meta.film_label() for a in articles}
         console.print(
             f"filmchat: {len(films)} film(s), {len(articles)} articles, "
-            f"{store.manifest.chunks} passages indexed. Ask with: filmchat ask \"QUESTION\"",
+            f'{store.manifest.chunks} passages indexed. Ask with: filmchat ask "QUESTION"',
             highlight=False,
         )
     finally:

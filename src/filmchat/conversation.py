@@ -12,18 +12,22 @@ from dataclasses import dataclass, field
 from filmchat.answer import Evidence, Intent, classify, compose, refusal
 from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError
-from filmchat.films import Film, build_catalog, find_film, films_named, mentioned_titles
+from filmchat.films import Film, build_catalog, films_named, find_film, mentioned_titles
 from filmchat.models import Answer, Passage
 from filmchat.retrieval import Retriever
 from filmchat.settings import Settings
 from filmchat.store import IndexStore
-from filmchat.terms import STOPWORDS, content_stems, fold
+from filmchat.terms import STOPWORDS, content_terms, fold
 
-_PRONOUN_FILM = re.compile(r"\b(it|this film|that film|this movie|that movie|the film|the movie)\b", re.I)
+_PRONOUN_FILM = re.compile(
+    r"\b(it|this film|that film|this movie|that movie|the film|the movie)\b", re.I
+)
 _PERSON_PRONOUN = re.compile(r"\b(his|her|he|him|she|their|they|them)\b", re.I)
 _ELLIPSIS = re.compile(r"^\s*(and|what about|how about|what of|and what about)\b\s*", re.I)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)*)")
-_NAME = re.compile(r"\b[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:van|von|de|der|del|da|di|le|la)?\s*[A-Z][a-zà-ÿ'’\-]+)+")
+_NAME = re.compile(
+    r"\b[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:van|von|de|der|del|da|di|le|la)?\s*[A-Z][a-zà-ÿ'’\-]+)+"
+)
 _CREDITED = re.compile(
     rf"(?:played|portrayed|voiced|performed|directed|composed|written)\s+by\s+({_NAME.pattern})"
     rf"|\(({_NAME.pattern})\)|({_NAME.pattern})\s+(?:as|plays|stars)\b"
@@ -67,9 +71,6 @@ class Engine:
     def films(self) -> list[str]:
         """Films with reviews in the collection."""
         return sorted(f.label for f in self.catalog if not f.mentioned_only)
-
-    def known_stems(self, stems: list[str]) -> dict[str, int]:
-        return self.store.document_frequencies(stems)
 
 
 @dataclass
@@ -141,7 +142,9 @@ class Conversation:
                 if credited:
                     return next(group for group in credited.groups() if group)
             for text in texts:
-                names = [n for n in _NAME.findall(text) if fold(n) not in self.engine.catalog_titles]
+                names = [
+                    n for n in _NAME.findall(text) if fold(n) not in self.engine.catalog_titles
+                ]
                 if names:
                     return names[0]
         return None
@@ -154,7 +157,7 @@ class Conversation:
             return resolved
         ellipsis = _ELLIPSIS.match(resolved)
         if ellipsis:
-            rest = resolved[ellipsis.end():].strip(" ?")
+            rest = resolved[ellipsis.end() :].strip(" ?")
             frame = previous.resolved.rstrip(" ?")
             if previous.intent.kind == "person" and previous.intent.role:
                 resolved = f"who is responsible for {rest}?"
@@ -163,7 +166,11 @@ class Conversation:
             else:
                 resolved = f"{rest}?"
         person = self._last_person()
-        if person and _PERSON_PRONOUN.search(resolved) and not films_named(resolved, self.engine.catalog):
+        if (
+            person
+            and _PERSON_PRONOUN.search(resolved)
+            and not films_named(resolved, self.engine.catalog)
+        ):
             resolved = _PERSON_PRONOUN.sub(person, resolved, count=1)
         return resolved
 
@@ -177,11 +184,9 @@ class Conversation:
             phrase = match.group(1)
             if fold(phrase) in titles or fold(phrase) in STOPWORDS:
                 continue
-            stems = content_stems(phrase)
-            if not stems:
-                continue
-            frequencies = self.engine.known_stems(stems)
-            if any(frequencies.get(s, 0) == 0 for s in stems):
+            phrase_words = content_terms(phrase).values()
+            store = self.engine.store
+            if phrase_words and any(store.document_frequency(w) == 0 for w in phrase_words):
                 unknown.append(phrase)
         return unknown
 
@@ -219,7 +224,10 @@ class Conversation:
             evidence = Evidence(
                 film=film,
                 catalog_titles=self.engine.catalog_titles,
-                document_frequency=self.engine.known_stems(intent.focus),
+                document_frequency={
+                    stem: self.engine.store.document_frequency(word)
+                    for stem, word in intent.terms.items()
+                },
                 total_chunks=max(self.engine.store.manifest.chunks, 1),
             )
             answer = compose(question, passages, intent, evidence)

@@ -81,9 +81,7 @@ def _meta_from(fields: dict[str, object], fallback_title: str) -> ArticleMeta:
     film = _scalar(fields.get("film"))
     year_value = fields.get("year")
     year = (
-        int(year_value)
-        if isinstance(year_value, int | str) and str(year_value).isdigit()
-        else None
+        int(year_value) if isinstance(year_value, int | str) and str(year_value).isdigit() else None
     )
     if film is None:
         film, inferred_year = infer_film(title)
@@ -181,11 +179,7 @@ def _unused_path(folder: Path, stem: str, suffix: str) -> Path:
 
 def write_article(corpus_dir: Path, meta: ArticleMeta, body: str, source: str) -> Path:
     """A new Markdown file with front matter; never overwrites an existing article."""
-    fields = {
-        key: value
-        for key, value in meta.model_dump().items()
-        if value is not None
-    }
+    fields = {key: value for key, value in meta.model_dump().items() if value is not None}
     fields["source"] = source
     header = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False).strip()
     corpus_dir.mkdir(parents=True, exist_ok=True)

@@ -69,17 +69,16 @@ class Embedder:
         self.device = choose_device(settings.device)
         self.precision = choose_precision(settings.precision, self.device)
         self._model = _load(self.model_name, self.device, self.precision)
-        get_dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         dimension = get_dimension()
         if dimension is None:
             raise FilmchatError(f"Model {self.model_name} does not say its embedding size.")
         self.dimension: int = int(dimension)
 
-    def encode(
-        self, texts: Sequence[str], progress: ProgressCallback | None = None
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """Unit-length float32 vectors, in batches so progress can be reported."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         step = max(self.batch_size * 4, 1)

@@ -49,7 +49,10 @@ class Scores(BaseModel):
 
     def table(self) -> list[tuple[str, str]]:
         return [
-            ("questions", f"{self.questions} ({self.answerable} answerable, {self.unanswerable} not)"),
+            (
+                "questions",
+                f"{self.questions} ({self.answerable} answerable, {self.unanswerable} not)",
+            ),
             ("Recall@5", f"{self.recall_at_5:.3f}"),
             ("MRR", f"{self.mrr:.3f}"),
             ("answer hit rate", f"{self.answer_hit_rate:.3f}"),
@@ -74,7 +77,9 @@ def load_gold(path: Path) -> list[GoldItem]:
         try:
             items.append(GoldItem.model_validate_json(line))
         except ValidationError as exc:
-            raise FilmchatError(f"{path}:{number}: not a gold item ({exc.errors()[0]['msg']}).") from exc
+            raise FilmchatError(
+                f"{path}:{number}: not a gold item ({exc.errors()[0]['msg']})."
+            ) from exc
     if not items:
         raise FilmchatError(f"{path} holds no gold items.")
     return items
@@ -82,9 +87,7 @@ def load_gold(path: Path) -> list[GoldItem]:
 
 def score_item(item: GoldItem, answer: Answer) -> ItemResult:
     gold = set(item.articles)
-    rank = next(
-        (n for n, p in enumerate(answer.passages, 1) if p.article.article_id in gold), None
-    )
+    rank = next((n for n, p in enumerate(answer.passages, 1) if p.article.article_id in gold), None)
     cited = {c.article_id for c in answer.citations}
     text = answer.text.lower()
     hit = (

@@ -44,7 +44,9 @@ def films_in(articles: list[ArticleRecord]) -> dict[str, list[ArticleRecord]]:
     grouped: dict[str, list[ArticleRecord]] = {}
     for article in articles:
         grouped.setdefault(article.meta.film_label(), []).append(article)
-    return {label: sorted(items, key=lambda a: a.meta.title) for label, items in sorted(grouped.items())}
+    return {
+        label: sorted(items, key=lambda a: a.meta.title) for label, items in sorted(grouped.items())
+    }
 
 
 def mentioned_titles(sentences: list[Sentence]) -> dict[str, int]:
@@ -54,7 +56,12 @@ def mentioned_titles(sentences: list[Sentence]) -> dict[str, int]:
         for match in _MENTION.finditer(sentence.text):
             title = match.group("title").strip(" :-–—'’\"“”")
             words = title.split()
-            while words and fold(words[0]) in {"the", "and", "directed", "like", "in", "see"} and len(words) > 1 and not title.startswith("The "):
+            while (
+                words
+                and fold(words[0]) in {"the", "and", "directed", "like", "in", "see"}
+                and len(words) > 1
+                and not title.startswith("The ")
+            ):
                 words = words[1:]
             title = " ".join(words)
             if title and len(title) <= 60:
@@ -94,7 +101,7 @@ def title_used_in(question: str, title: str, year: int | None = None) -> bool:
         # capitalised where the word would otherwise be lower case: not the first word
         for match in re.finditer(rf"\b{escaped}\b", question):
             before = question[: match.start()].rstrip()
-            if before and before[-1] not in ".!?:;\"“" and match.group(0)[0].isupper():
+            if before and before[-1] not in '.!?:;"“' and match.group(0)[0].isupper():
                 return True
         return question.strip(" ?!.").lower() == title.lower()
     flags = re.IGNORECASE if " " in title or len(title) > 3 else 0
@@ -102,7 +109,7 @@ def title_used_in(question: str, title: str, year: int | None = None) -> bool:
 
 
 def films_named(question: str, catalog: list[Film]) -> list[Film]:
-    """Films the question names, longest title first (so 'Blade Runner 2049' beats 'Blade Runner')."""
+    """Films the question names, longest first ('Blade Runner 2049' beats 'Blade Runner')."""
     named: list[Film] = []
     for film in sorted(catalog, key=lambda f: len(f.title), reverse=True):
         if any(film.title.lower() in other.title.lower() for other in named):

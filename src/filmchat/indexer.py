@@ -172,7 +172,9 @@ def build_index(
             if item.record.article_id in old:
                 writer.remove_article(item.record.article_id)
             count = len(item.chunks)
-            writer.add_article(item.record, item.clean_text, item.chunks, vectors[offset : offset + count])
+            writer.add_article(
+                item.record, item.clean_text, item.chunks, vectors[offset : offset + count]
+            )
             offset += count
         writer.commit()
     except BaseException:

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     )
     index: Path = Field(
         default_factory=lambda: project_root() / "index",
-        description="Folder the built index lives in; safe to delete, `filmchat index` rebuilds it.",
+        description="Folder of the built index; safe to delete, `filmchat index` rebuilds it.",
     )
     model: str = Field(
         default=BUNDLED_MODEL,
@@ -47,12 +47,16 @@ class Settings(BaseSettings):
     )
     min_words: int = Field(default=80, ge=1, description="A chunk grows to at least this.")
     max_words: int = Field(default=200, ge=10, description="A chunk stays under this.")
-    overlap_sentences: int = Field(default=1, ge=0, description="Sentences repeated between chunks.")
+    overlap_sentences: int = Field(
+        default=1, ge=0, description="Sentences repeated between chunks."
+    )
     llm_url: str | None = Field(
         default=None, description="OpenAI-compatible base URL; unset means extractive answers."
     )
     llm_model: str | None = Field(default=None, description="Model name sent to the LLM server.")
-    llm_api_key: str | None = Field(default=None, description="Bearer token, if the server wants one.")
+    llm_api_key: str | None = Field(
+        default=None, description="Bearer token, if the server wants one."
+    )
     llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM call fails.")
     history: Path | None = Field(
         default=None, description="SQLite file for chat history; default in the user data folder."

@@ -72,7 +72,6 @@ CREATE TABLE sentences (
 CREATE VIRTUAL TABLE chunks_fts USING fts5(
     headings, text, tokenize = 'porter unicode61 remove_diacritics 2'
 );
-CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
 
 
@@ -134,11 +133,14 @@ def fts_query(text: str, stopwords: frozenset[str] = frozenset()) -> str | None:
 class IndexStore:
     """A read-only view of the live generation: vectors, metadata and BM25 in step."""
 
-    def __init__(self, folder: Path, manifest: Manifest, vectors: faiss.Index, db: sqlite3.Connection):
+    def __init__(
+        self, folder: Path, manifest: Manifest, vectors: faiss.Index, db: sqlite3.Connection
+    ):
         self.folder = folder
         self.manifest = manifest
         self.vectors = vectors
         self.db = db
+        self._frequencies: dict[str, int] = {}
 
     @classmethod
     def open(cls, index_dir: Path, *, verify: bool = True) -> IndexStore:
@@ -151,7 +153,9 @@ class IndexStore:
         try:
             manifest = Manifest.model_validate_json((folder / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValidationError, ValueError) as exc:
-            raise IndexCorruptError(f"Index manifest in {folder} is unreadable; {REBUILD_HINT}.") from exc
+            raise IndexCorruptError(
+                f"Index manifest in {folder} is unreadable; {REBUILD_HINT}."
+            ) from exc
         if manifest.format_version != FORMAT_VERSION:
             raise IndexCorruptError(
                 f"Index in {index_dir} has format {manifest.format_version}, this filmchat reads "
@@ -167,8 +171,13 @@ class IndexStore:
         except IndexCorruptError:
             raise
         except (OSError, RuntimeError, sqlite3.DatabaseError) as exc:
-            raise IndexCorruptError(f"Index in {folder} is damaged or incomplete; {REBUILD_HINT}.") from exc
-        if not (vectors.ntotal == chunk_count == manifest.chunks) or vectors.d != manifest.dimension:
+            raise IndexCorruptError(
+                f"Index in {folder} is damaged or incomplete; {REBUILD_HINT}."
+            ) from exc
+        if (
+            not (vectors.ntotal == chunk_count == manifest.chunks)
+            or vectors.d != manifest.dimension
+        ):
             raise IndexCorruptError(
                 f"Index in {folder} is inconsistent ({vectors.ntotal} vectors, {chunk_count} "
                 f"chunks); {REBUILD_HINT}."
@@ -207,7 +216,9 @@ class IndexStore:
 
     # --- chunks ---------------------------------------------------------------------------
 
-    def chunks(self, chunk_ids: Sequence[int]) -> dict[int, tuple[str, list[str], str, list[Sentence]]]:
+    def chunks(
+        self, chunk_ids: Sequence[int]
+    ) -> dict[int, tuple[str, list[str], str, list[Sentence]]]:
         """article_id, headings, text and sentences of each chunk id."""
         if not chunk_ids:
             return {}
@@ -224,9 +235,7 @@ class IndexStore:
             list(chunk_ids),
         ):
             found[chunk_id][3].append(
-                Sentence(
-                    text=text, start=start, end=end, kind=kind, heading=heading, block=block
-                )
+                Sentence(text=text, start=start, end=end, kind=kind, heading=heading, block=block)
             )
         return found
 
@@ -263,15 +272,19 @@ class IndexStore:
         except sqlite3.OperationalError:
             return []
 
-    def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
-        """How many chunks contain each (stemmed) term: the IDF behind sentence scoring."""
-        wanted = list(set(terms))
-        if not wanted:
-            return {}
-        marks = ",".join("?" * len(wanted))
-        return dict(
-            self.db.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", wanted)
-        )
+    def document_frequency(self, word: str) -> int:
+        """How many chunks contain the word (as FTS5 stems it): the IDF behind sentence scoring."""
+        cached = self._frequencies.get(word)
+        if cached is None:
+            try:
+                cached = self.db.execute(
+                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                    (f'text : "{word}"',),
+                ).fetchone()[0]
+            except sqlite3.OperationalError:
+                cached = 0
+            self._frequencies[word] = cached
+        return cached
 
 
 class IndexWriter:
@@ -296,9 +309,12 @@ class IndexWriter:
         self.db.execute("PRAGMA foreign_keys = ON")
 
     def remove_article(self, article_id: str) -> int:
-        ids = [row[0] for row in self.db.execute(
-            "SELECT chunk_id FROM chunks WHERE article_id = ?", (article_id,)
-        )]
+        ids = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT chunk_id FROM chunks WHERE article_id = ?", (article_id,)
+            )
+        ]
         if ids:
             self.vectors.remove_ids(np.array(ids, dtype=np.int64))
             self.db.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
@@ -314,8 +330,13 @@ class IndexWriter:
     ) -> None:
         self.db.execute(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
-            (record.article_id, record.path, record.meta.model_dump_json(), record.content_hash,
-             clean_text),
+            (
+                record.article_id,
+                record.path,
+                record.meta.model_dump_json(),
+                record.content_hash,
+                clean_text,
+            ),
         )
         first_id = self.manifest.next_chunk_id
         ids = np.arange(first_id, first_id + len(chunks), dtype=np.int64)
@@ -324,8 +345,15 @@ class IndexWriter:
             headings = json.dumps(chunk.headings, ensure_ascii=False)
             self.db.execute(
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (chunk_id, record.article_id, chunk.position, chunk.start, chunk.end, headings,
-                 chunk.text),
+                (
+                    chunk_id,
+                    record.article_id,
+                    chunk.position,
+                    chunk.start,
+                    chunk.end,
+                    headings,
+                    chunk.text,
+                ),
             )
             self.db.execute(
                 "INSERT INTO chunks_fts (rowid, headings, text) VALUES (?, ?, ?)",
@@ -351,7 +379,9 @@ class IndexWriter:
         vectors_path = self.folder / VECTORS
         faiss.write_index(self.vectors, str(vectors_path))
         self.manifest.vectors_sha256 = _sha256(vectors_path)
-        (self.folder / MANIFEST).write_text(self.manifest.model_dump_json(indent=2), encoding="utf-8")
+        (self.folder / MANIFEST).write_text(
+            self.manifest.model_dump_json(indent=2), encoding="utf-8"
+        )
         for name in (VECTORS, DATABASE, MANIFEST):
             _fsync(self.folder / name)
         generation = self.index_dir / f"gen-{_next_generation(self.index_dir):06d}"

@@ -1,7 +1,7 @@
 """Terms: the tokenising and stemming shared by lexical search and sentence scoring.
 
-The stemmer is the original Porter algorithm, the same one SQLite FTS5's `porter` tokenizer
-uses, so a stem computed here can be looked up in the index's vocabulary table.
+The stemmer is the original Porter algorithm, as in SQLite FTS5's `porter` tokenizer, so the
+words a sentence is scored on are the words BM25 matched it by.
 """
 
 from __future__ import annotations
@@ -14,25 +14,28 @@ import snowballstemmer
 
 STOPWORDS = frozenset(
     """
-    a about above after again against all am an and any are aren't as at be because been before
-    being below between both but by can can't cannot could couldn't did didn't do does doesn't
-    doing don't down during each few for from further had hadn't has hasn't have haven't having he
-    he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if in
-    into is isn't it it's its itself let's me more most mustn't my myself no nor not of off on once
-    only or other ought our ours ourselves out over own same shan't she she'd she'll she's should
-    shouldn't so some such than that that's the their theirs them themselves then there there's
-    these they they'd they'll they're they've this those through to too under until up very was
-    wasn't we we'd we'll we're we've were weren't what what's when when's where where's which while
-    who who's whom why why's with won't would wouldn't you you'd you'll you're you've your yours
-    yourself yourselves tell know also just like get got give gave say says said think thinks
-    anything something much many us will shall may might must
+    a about above after again against all am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do
+    does doesn't doing don't down during each few for from further had hadn't has hasn't
+    have haven't having he he'd he'll he's her here here's hers herself him himself his how
+    how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most
+    mustn't my myself no nor not of off on once only or other ought our ours ourselves out
+    over own same shan't she she'd she'll she's should shouldn't so some such than that
+    that's the their theirs them themselves then there there's these they they'd they'll
+    they're they've this those through to too under until up very was wasn't we we'd we'll
+    we're we've were weren't what what's when when's where where's which while who who's
+    whom why why's with won't would wouldn't you you'd you'll you're you've your yours
+    yourself yourselves tell know also just like get got give gave say says said think
+    thinks anything something much many us will shall may might must
     """.split()
 )
 
 # Words that say "the film" rather than what is asked about it.
 GENERIC = frozenset(
-    """film films movie movies review reviews reviewer reviewers critic critics article articles
-    picture story""".split()
+    """
+    film films movie movies review reviews reviewer reviewers critic critics article
+    articles picture story
+    """.split()
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -59,15 +62,18 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
-def content_stems(text: str, *, drop: frozenset[str] = frozenset()) -> list[str]:
-    """Stems of the words that carry meaning (stopwords and `drop` removed), in order, unique."""
-    seen: list[str] = []
+def content_terms(text: str, *, drop: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Stem → first word, for the words that carry meaning (stopwords and `drop` removed)."""
+    terms: dict[str, str] = {}
     for word in words(text):
-        if word in STOPWORDS or word in drop or len(word) < 2:
-            continue
         if word.endswith("'s"):
             word = word[:-2]
-        stemmed = stem(word)
-        if stemmed not in seen:
-            seen.append(stemmed)
-    return seen
+        if word in STOPWORDS or word in drop or len(word) < 2:
+            continue
+        terms.setdefault(stem(word), word)
+    return terms
+
+
+def content_stems(text: str, *, drop: frozenset[str] = frozenset()) -> list[str]:
+    """Stems of the words that carry meaning, in order, unique."""
+    return list(content_terms(text, drop=drop))
