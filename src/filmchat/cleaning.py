@@ -325,8 +325,12 @@ def _to_blocks(lines: list[str]) -> list[Block]:
             continue
         label_value = re.match(r"^([^:]{2,40}):\s+(\S.*)$", line)
         previous = blocks[-1] if blocks else None
-        if label_value and not is_sentence_like(line) and previous and previous.kind == "item":
-            blocks.append(Block("item", line))  # 'Writer & Director: Spike Jonze' after a list
+        states_fact = bool(label_value) and (
+            (previous is not None and previous.kind == "item")  # 'Director: X' after a cast list
+            or bool(label_value and re.search(r"\d", label_value.group(2)))  # 'Rating: 9/10'
+        )
+        if states_fact and not is_sentence_like(line):
+            blocks.append(Block("item", line))
             continue
         if bare[index] and index and bare[index - 1] and prose and prose[0] < index < prose[-1]:
             # a run of short lines inside the review is a list that lost its bullets (a cast
