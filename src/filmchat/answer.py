@@ -12,14 +12,14 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from filmchat.films import Film, mentioned_titles
+from filmchat.films import Film, mentioned_titles, title_used_in
 from filmchat.models import Answer, AnswerSentence, Citation, Passage, Sentence
 from filmchat.terms import GENERIC, content_stems, content_terms, words
 
 # --- what a question asks -------------------------------------------------------------------
 
 ROLE_CUES: dict[str, tuple[str, ...]] = {
-    "director": ("direct", "director", "helm", "filmmak"),
+    "director": ("direct", "director", "helm", "filmmak", "debut"),
     "composer": ("compos", "score", "music", "soundtrack", "song"),
     "writer": ("wrote", "written", "writer", "screenplai", "screenwrit", "script"),
     "cinematographer": ("cinematograph", "cinematographi", "shot", "camera", "photograph"),
@@ -322,15 +322,18 @@ def gather(
         for sentence in passage.sentences:
             owner = owners.get(sentence.block) if sentence.kind == "item" else None
             if evidence.film is not None:
-                if evidence.film.mentioned_only:
-                    mentions_film = film_title in sentence.text.lower()
-                    if owner != film_title and not mentions_film:
-                        continue
-                elif owner is not None and owner != film_title and intent.kind != "similar":
-                    continue  # an item about another film inside this film's review
+                if (
+                    evidence.film.article_ids
+                    and passage.article.article_id in evidence.film.article_ids
+                ):
+                    if owner not in (None, film_title) and intent.kind != "similar":
+                        continue  # an item about another film inside this film's review
+                elif owner != film_title and not title_used_in(sentence.text, evidence.film.title):
+                    continue  # another film's review: only what it says about this film
             text = sentence.text
-            if len(words(text)) < 4 and sentence.kind != "item":
-                continue
+            if len(words(text)) < 4 and sentence.kind != "item" and ":" not in text:
+                continue  # fragments, but not 'Rating: 9/10'
+
             if not states_what_is_asked(text, intent):
                 continue
             stems = content_stems(text)
@@ -342,8 +345,11 @@ def gather(
                 # a factual question's remaining words must be about this passage ('Samantha')
                 if not all(_covers(passage_stems + stems, s) for s in intent.focus):
                     continue
-            elif intent.focus and matched == 0 and in_heading == 0 and (
-                evidence.vocabulary_covers or passage.dense_score < evidence.min_similarity
+            elif (
+                intent.focus
+                and matched == 0
+                and in_heading == 0
+                and (evidence.vocabulary_covers or passage.dense_score < evidence.min_similarity)
             ):
                 # no word of the question here: only a paraphrase of words the collection never
                 # uses ('colour' for 'color') may stand in, and only when the passage is close

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -351,3 +352,13 @@ def main() -> None:
     except (click.exceptions.Abort, KeyboardInterrupt):
         err_console.print("[red]interrupted[/]: the last good index is unchanged.")
         sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: still one line, traceback on request
+        if os.environ.get("FILMCHAT_DEBUG"):
+            raise
+        err_console.print(
+            f"[red]internal error:[/] {exc.__class__.__name__}: {exc} "
+            "(run with FILMCHAT_DEBUG=1 for details and please report it)",
+            highlight=False,
+            markup=False,
+        )
+        sys.exit(70)

@@ -9,10 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from filmchat.answer import Evidence, Intent, classify, compose, refusal
 from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError
-from filmchat.films import Film, build_catalog, films_named, find_film, mentioned_titles
+from filmchat.films import (
+    Film,
+    build_catalog,
+    films_named,
+    find_film,
+    is_ordinary_word,
+    mentioned_titles,
+)
 from filmchat.models import Answer, Passage
 from filmchat.retrieval import Retriever
 from filmchat.settings import Settings
@@ -191,17 +200,17 @@ class Conversation:
         return unknown
 
     def retrieve(self, query: str, film: Film | None, k: int) -> list[Passage]:
+        """Passages from the film's own reviews and from others' passages that mention it."""
         retriever = self.engine.retriever
         if film is None:
             return retriever.search(query, k=k)
-        if film.mentioned_only:
-            chunk_ids = retriever.store.search_lexical(f'"{film.title}"', 10_000)
-            import numpy as np
-
-            return retriever.search(
-                f"{film.title}: {query}", k=k, chunk_ids=np.array(chunk_ids, dtype=np.int64)
-            )
-        return retriever.search(query, k=k, article_ids=film.article_ids)
+        allowed = retriever.store.chunk_ids_for(film.article_ids)
+        if not is_ordinary_word(film.title):
+            mentions = retriever.store.search_lexical(f'"{film.title}"', 10_000)
+            allowed = np.union1d(allowed, np.array(mentions, dtype=np.int64))
+        return retriever.search(
+            f"{film.title}: {query}" if film.mentioned_only else query, k=k, chunk_ids=allowed
+        )
 
     def ask(self, question: str) -> Answer:
         """Answer one question of the conversation, extractively, with citations."""

@@ -84,7 +84,8 @@ def build_catalog(articles: list[ArticleRecord], mentions: dict[str, int]) -> li
     return list(films.values())
 
 
-def _is_ordinary_word(title: str) -> bool:
+def is_ordinary_word(title: str) -> bool:
+    """'Her', 'Up', 'It': titles that are also everyday words."""
     return " " not in title.strip() and fold(title) in STOPWORDS
 
 
@@ -97,7 +98,7 @@ def title_used_in(question: str, title: str, year: int | None = None) -> bool:
         return True
     if re.search(rf"\b{_TITLE_CUE}{escaped}\b", question, re.IGNORECASE):
         return True
-    if _is_ordinary_word(title):
+    if is_ordinary_word(title):
         # capitalised where the word would otherwise be lower case: not the first word
         for match in re.finditer(rf"\b{escaped}\b", question):
             before = question[: match.start()].rstrip()
