@@ -26,7 +26,7 @@ from filmchat.embedding import Embedder
 from filmchat.errors import ArticleError, IndexCorruptError, IndexMissingError
 from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport
 from filmchat.settings import Settings
-from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest
+from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest, rebuild_lock
 
 EmbedProgress = Callable[[int, int], None]
 Warn = Callable[[str], None]
@@ -66,14 +66,19 @@ def prepare(article: Article, shared: set[str], settings: Settings) -> PreparedA
     return PreparedArticle(record, document.text, chunks)
 
 
-def load_corpus(settings: Settings, warn: Warn) -> tuple[list[Article], set[str]]:
-    """Every usable article and the lines shared across articles; bad files are warned about."""
+def load_corpus(
+    settings: Settings, warn: Warn, skipped: list[str] | None = None
+) -> tuple[list[Article], set[str]]:
+    """Every usable article and the lines shared across articles; bad files are warned about
+    (and their corpus paths appended to `skipped`)."""
     articles = []
     for path in discover(settings.corpus):
         try:
             articles.append(load_article(path, settings.corpus))
         except ArticleError as exc:
             warn(f"skipped {exc}")
+            if skipped is not None:
+                skipped.append(path.relative_to(settings.corpus).as_posix())
     return articles, repeated_lines(a.body for a in articles)
 
 
@@ -107,14 +112,41 @@ def build_index(
     """Bring the index in line with the corpus, embedding only what changed."""
     started = time.perf_counter()
     report = IndexReport(full=full)
-    articles, shared = load_corpus(settings, warn)
-    base = _open_existing(settings, report)
-    if base is not None and not full:
+    articles, shared = load_corpus(settings, warn, report.skipped)
+
+    def get_embedder() -> Embedder:  # loading costs seconds: only when something needs embedding
+        if embedder is not None:
+            return embedder
+        return load_embedder() if load_embedder else Embedder(settings)
+
+    with rebuild_lock(settings.index):
+        base = _open_existing(settings, report)
+        try:
+            _update(settings, report, articles, shared, base, get_embedder, progress, warn)
+        finally:
+            if base is not None:
+                base.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update(
+    settings: Settings,
+    report: IndexReport,
+    articles: list[Article],
+    shared: set[str],
+    base: IndexStore | None,
+    get_embedder: Callable[[], Embedder],
+    progress: EmbedProgress | None,
+    warn: Warn,
+) -> None:
+    """Embed what is new or changed and write the next generation; nothing if nothing changed."""
+    if base is not None and not report.full:
         change = _settings_change(base.manifest, settings)
         if change:
             report.reason = f"{change}: full rebuild"
-            full = True
-    report.full = full or base is None
+            report.full = True
+    report.full = report.full or base is None
     old = {} if report.full or base is None else {a.article_id: a for a in base.articles()}
 
     prepared: list[PreparedArticle] = []
@@ -129,6 +161,7 @@ def build_index(
             prepared.append(prepare(article, shared, settings))
         except ArticleError as exc:
             warn(f"skipped {exc}")
+            report.skipped.append(article.path)
             current_ids.discard(article.article_id)
             continue
         if previous:
@@ -140,15 +173,12 @@ def build_index(
 
     if base is not None and not report.full and not prepared and not removed:
         report.chunks_total = base.manifest.chunks
-        report.seconds = time.perf_counter() - started
-        base.close()
-        return report
+        return
 
     texts = [
         chunk.embedding_text(item.record.meta.film) for item in prepared for chunk in item.chunks
     ]
-    if embedder is None:
-        embedder = load_embedder() if load_embedder else Embedder(settings)
+    embedder = get_embedder()
     vectors = embedder.encode(texts, progress=progress)
     report.chunks_embedded = len(texts)
 
@@ -180,12 +210,7 @@ def build_index(
     except BaseException:
         writer.abort()
         raise
-    finally:
-        if base is not None:
-            base.close()
     report.chunks_total = manifest.chunks
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 @dataclass

@@ -22,7 +22,7 @@ import re
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +30,7 @@ import faiss
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from filmchat.errors import IndexCorruptError, IndexMissingError
+from filmchat.errors import FilmchatError, IndexCorruptError, IndexMissingError
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
 
 FORMAT_VERSION = 2
@@ -38,6 +38,7 @@ CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 DATABASE = "store.sqlite"
+LOCK = ".lock"
 REBUILD_HINT = "run `filmchat index --full` to rebuild it"
 
 _SCHEMA = """
@@ -88,6 +89,7 @@ class Manifest(BaseModel):
     next_chunk_id: int = 1
     built_at: str = ""
     vectors_sha256: str = ""
+    database_sha256: str = ""
 
 
 def _sha256(path: Path) -> str:
@@ -96,6 +98,11 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _check_sum(path: Path, expected: str) -> None:
+    if _sha256(path) != expected:
+        raise IndexCorruptError(f"{path.name} does not match its checksum")
 
 
 def _fsync(path: Path) -> None:
@@ -162,15 +169,20 @@ class IndexStore:
                 f"{FORMAT_VERSION}; {REBUILD_HINT}."
             )
         vectors_path, db_path = folder / VECTORS, folder / DATABASE
+        db = None
         try:
-            if verify and _sha256(vectors_path) != manifest.vectors_sha256:
-                raise IndexCorruptError(f"Index vectors in {folder} are damaged; {REBUILD_HINT}.")
+            if verify:
+                _check_sum(vectors_path, manifest.vectors_sha256)
+                _check_sum(db_path, manifest.database_sha256)
             vectors = faiss.read_index(str(vectors_path))
             db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+            # damaged pages otherwise surface later, as a crash in whatever query touches them
+            if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                raise sqlite3.DatabaseError("quick_check failed")
             chunk_count = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-        except IndexCorruptError:
-            raise
-        except (OSError, RuntimeError, sqlite3.DatabaseError) as exc:
+        except (OSError, RuntimeError, sqlite3.DatabaseError, IndexCorruptError) as exc:
+            if db is not None:
+                db.close()
             raise IndexCorruptError(
                 f"Index in {folder} is damaged or incomplete; {REBUILD_HINT}."
             ) from exc
@@ -294,7 +306,6 @@ class IndexWriter:
         self.index_dir = index_dir
         self.manifest = manifest
         index_dir.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned(index_dir)
         self.folder = index_dir / f".building-{uuid.uuid4().hex[:12]}"
         self.folder.mkdir()
         db_path = self.folder / DATABASE
@@ -379,6 +390,7 @@ class IndexWriter:
         vectors_path = self.folder / VECTORS
         faiss.write_index(self.vectors, str(vectors_path))
         self.manifest.vectors_sha256 = _sha256(vectors_path)
+        self.manifest.database_sha256 = _sha256(self.folder / DATABASE)
         (self.folder / MANIFEST).write_text(
             self.manifest.model_dump_json(indent=2), encoding="utf-8"
         )
@@ -407,6 +419,27 @@ def _generations(index_dir: Path) -> list[Path]:
 def _next_generation(index_dir: Path) -> int:
     existing = _generations(index_dir)
     return int(existing[-1].name[4:]) + 1 if existing else 1
+
+
+@contextlib.contextmanager
+def rebuild_lock(index_dir: Path) -> Iterator[None]:
+    """One rebuild at a time (the chat's reindex and a terminal's `filmchat index` may race).
+
+    The lock dies with its process, so a rebuild killed with SIGKILL never blocks the next one,
+    which then clears what the killed one left half-written.
+    """
+    import fcntl
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / LOCK).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FilmchatError(
+                f"Another `filmchat index` is updating {index_dir}; wait for it to finish."
+            ) from None
+        _remove_abandoned(index_dir)
+        yield
 
 
 def _remove_abandoned(index_dir: Path) -> None:
