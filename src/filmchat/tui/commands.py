@@ -1,0 +1,43 @@
+"""The slash commands: one table feeds the prompt, /help, suggestions and the command palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    name: str
+    usage: str
+    help: str
+    needs_argument: bool = False
+
+
+COMMANDS: tuple[SlashCommand, ...] = (
+    SlashCommand(
+        "film", "/film [TITLE|all]", "Scope the conversation to a film; alone, list the films."
+    ),
+    SlashCommand("films", "/films", "List the films in the collection."),
+    SlashCommand("sources", "/sources", "List the articles in the collection."),
+    SlashCommand("add", "/add PATH", "Add an article file to the corpus.", needs_argument=True),
+    SlashCommand("reindex", "/reindex", "Embed new or changed articles; answers use them at once."),
+    SlashCommand("clear", "/clear", "Start a new conversation (the old one stays in history)."),
+    SlashCommand("history", "/history", "Reopen a past conversation."),
+    SlashCommand(
+        "export",
+        "/export FILE.md",
+        "Save this conversation with its references.",
+        needs_argument=True,
+    ),
+    SlashCommand("help", "/help", "Show commands and keys."),
+)
+
+BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def parse(text: str) -> tuple[str, str] | None:
+    """'/film Her' → ('film', 'Her'); None when the text is a question, not a command."""
+    if not text.startswith("/"):
+        return None
+    name, _, argument = text[1:].partition(" ")
+    return name.lower(), argument.strip()

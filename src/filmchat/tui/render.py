@@ -1,0 +1,100 @@
+"""Answers as text: Markdown for the conversation, plain text for the clipboard, and exports.
+
+Only formatting lives here; what an answer says and cites comes from the answering layer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from filmchat.errors import FilmchatError
+from filmchat.models import Answer, Citation
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+MARKER_SCHEME = "cite:"
+
+
+def escape(text: str) -> str:
+    """Review text shown as Markdown must not turn into headings, links or emphasis."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def marker_links(markers: Sequence[int]) -> str:
+    """`[n]` markers as links, so clicking one highlights its source card."""
+    return "".join(f"[\\[{m}\\]]({MARKER_SCHEME}{m})" for m in markers)
+
+
+def answer_fragments(answer: Answer) -> list[str]:
+    """The answer's Markdown in reveal order: one fragment per sentence."""
+    if not answer.answered:
+        nearest = f" Nearest articles: {marker_links([c.marker for c in answer.citations])}."
+        return [f"_{escape(answer.message)}_" + (nearest if answer.citations else "")]
+    fragments = []
+    for n, sentence in enumerate(answer.sentences):
+        text = f"{escape(sentence.text)} {marker_links(sentence.markers)}".rstrip()
+        fragments.append(text if n == 0 else f" {text}")
+    return fragments
+
+
+def answer_markdown(answer: Answer) -> str:
+    return "".join(answer_fragments(answer))
+
+
+def byline(citation: Citation) -> str:
+    """'Her (2013) · Jane Doe / example.com': film, then author and site where known."""
+    who = " / ".join(part for part in (citation.author, citation.site) if part)
+    return " · ".join(part for part in (citation.film, who) if part)
+
+
+def reference(citation: Citation) -> str:
+    """A reference without its number: title, film and byline, corpus path."""
+    who = byline(citation)
+    return citation.title + (f" — {who}" if who else "") + f" ({citation.path})"
+
+
+def answer_with_references(answer: Answer) -> str:
+    """What `y` copies: the answer with its [n] markers, then the numbered references."""
+    lines = [answer.text]
+    if answer.citations:
+        heading = "References:" if answer.answered else "Nearest articles:"
+        lines += ["", heading, *(f"[{c.marker}] {reference(c)}" for c in answer.citations)]
+    return "\n".join(lines)
+
+
+def export_markdown(answers: Sequence[Answer]) -> str:
+    """A conversation as Markdown, markers renumbered into one reference list for the whole."""
+    numbers: dict[str, int] = {}
+    cited: list[Citation] = []
+    parts = ["# filmchat conversation", ""]
+    for answer in answers:
+        local: dict[int, int] = {}
+        for citation in answer.citations:
+            if citation.article_id not in numbers:
+                numbers[citation.article_id] = len(numbers) + 1
+                cited.append(citation)
+            local[citation.marker] = numbers[citation.article_id]
+        parts += [f"## {escape(answer.question)}", ""]
+        if answer.film:
+            parts += [f"_Film: {escape(answer.film)}_", ""]
+        if answer.answered:
+            sentences = [
+                f"{escape(s.text)} " + "".join(f"[{local.get(m, m)}]" for m in s.markers)
+                for s in answer.sentences
+            ]
+            parts += [" ".join(s.rstrip() for s in sentences), ""]
+        else:
+            parts += [f"_{escape(answer.message)}_", ""]
+    if cited:
+        parts += ["## References", ""]
+        parts += [f"{n}. {escape(reference(c))}" for n, c in enumerate(cited, start=1)]
+        parts.append("")
+    return "\n".join(parts)
+
+
+def one_line(exc: BaseException) -> str:
+    """A FilmchatError's own message; anything else as type and first line, never a traceback."""
+    if isinstance(exc, FilmchatError):
+        return str(exc)
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

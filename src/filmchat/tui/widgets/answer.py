@@ -1,0 +1,118 @@
+"""An answer in the conversation: Markdown with clickable [n] markers, revealed by sentence."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Label, Markdown
+
+from filmchat.models import Answer
+from filmchat.tui.render import MARKER_SCHEME, answer_fragments, answer_markdown
+
+
+class AnswerMessage(Vertical, can_focus=True):
+    """One answer; focusing it (or clicking a marker) shows its sources in the panel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "left",
+            "step_source(-1)",
+            "Prev source",
+            id="previous-source",
+            tooltip="Highlight the source card of the previous [n] marker",
+        ),
+        Binding(
+            "right",
+            "step_source(1)",
+            "Next source",
+            id="next-source",
+            tooltip="Highlight the source card of the next [n] marker",
+        ),
+    ]
+
+    selected: reactive[int | None] = reactive(None)
+
+    class Selected(Message):
+        """This answer (and maybe one of its markers) is what the sources panel should show."""
+
+        def __init__(self, message: AnswerMessage, marker: int | None) -> None:
+            super().__init__()
+            self.message = message
+            self.marker = marker
+
+    def __init__(self, waiting: str = "Searching the reviews…") -> None:
+        super().__init__()
+        self.answer: Answer | None = None
+        self._waiting = waiting
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._waiting, classes="answer-status")
+        yield Markdown(open_links=False)
+
+    def set_waiting(self, text: str) -> None:
+        self.query_one(".answer-status", Label).update(text)
+
+    async def reveal(self, answer: Answer, delay: float, cancelled: Callable[[], bool]) -> bool:
+        """Show the answer one sentence at a time; False if cancelled part way."""
+        self.answer = answer
+        self.set_class(not answer.answered, "-refusal")
+        markdown = self.query_one(Markdown)
+        self.query_one(".answer-status").display = False
+        stream = Markdown.get_stream(markdown)
+        try:
+            for fragment in answer_fragments(answer):
+                if cancelled():
+                    return False
+                await stream.write(fragment)
+                await asyncio.sleep(delay)
+        finally:
+            await stream.stop()
+        if cancelled():
+            return False
+        # one final full render: a stream may leave the last block half parsed (oterm #308)
+        await markdown.update(answer_markdown(answer))
+        self.post_message(self.Selected(self, None))
+        return True
+
+    async def show(self, answer: Answer) -> None:
+        """Render at once: reopened conversations."""
+        self.answer = answer
+        self.set_class(not answer.answered, "-refusal")
+        self.query_one(".answer-status").display = False
+        await self.query_one(Markdown).update(answer_markdown(answer))
+
+    @property
+    def markers(self) -> list[int]:
+        return [c.marker for c in self.answer.citations] if self.answer else []
+
+    def on_focus(self) -> None:
+        if self.answer:
+            self.post_message(self.Selected(self, self.selected))
+
+    @on(Markdown.LinkClicked)
+    def marker_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        if event.href.startswith(MARKER_SCHEME) and event.href[len(MARKER_SCHEME) :].isdigit():
+            self.select(int(event.href[len(MARKER_SCHEME) :]))
+
+    def select(self, marker: int | None) -> None:
+        self.selected = marker
+        self.post_message(self.Selected(self, marker))
+
+    def action_step_source(self, step: int) -> None:
+        markers = self.markers
+        if not markers:
+            return
+        if self.selected not in markers:
+            self.select(markers[0] if step > 0 else markers[-1])
+            return
+        position = (markers.index(self.selected) + step) % len(markers)
+        self.select(markers[position])

@@ -1,0 +1,60 @@
+"""The prompt: questions and slash commands, with up/down recalling earlier questions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.suggester import SuggestFromList
+from textual.widgets import Input
+
+PLACEHOLDER = "Ask about a film, or type / for commands (/help)"
+
+
+class Prompt(Input):
+    """An Input that remembers what was asked, like a shell."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "up",
+            "recall(-1)",
+            "Previous question",
+            id="recall-previous",
+            show=False,
+            tooltip="Put the previous question back in the prompt",
+        ),
+        Binding(
+            "down",
+            "recall(1)",
+            "Next question",
+            id="recall-next",
+            show=False,
+            tooltip="Put the next question back in the prompt",
+        ),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(placeholder=PLACEHOLDER, id=id)
+        self.asked: list[str] = []
+        self._position = 0
+        self._draft = ""
+
+    def remember(self, text: str) -> None:
+        """Add a question to the recall list (not twice in a row) and reset the position."""
+        if text and (not self.asked or self.asked[-1] != text):
+            self.asked.append(text)
+        self._position = len(self.asked)
+
+    def set_completions(self, completions: Iterable[str]) -> None:
+        """Slash commands and film titles, offered as inline suggestions."""
+        self.suggester = SuggestFromList(list(completions), case_sensitive=False)
+
+    def action_recall(self, step: int) -> None:
+        if not self.asked:
+            return
+        if self._position == len(self.asked):
+            self._draft = self.value
+        self._position = max(0, min(len(self.asked), self._position + step))
+        self.value = self.asked[self._position] if self._position < len(self.asked) else self._draft
+        self.cursor_position = len(self.value)
