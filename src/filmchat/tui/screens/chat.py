@@ -420,7 +420,7 @@ class ChatScreen(Screen[None]):
                 lines.append(
                     f"  - {escape(article.meta.title)}"
                     + (f" — {escape(by)}" if by else "")
-                    + f" ({escape(article.path)}, {article.chunk_count} passages)"
+                    + f" (`{article.path}`, {article.chunk_count} passages)"
                 )
         await self.log_view.add_note("\n".join(lines))
 

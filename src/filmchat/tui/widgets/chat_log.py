@@ -12,7 +12,7 @@ from filmchat.tui.widgets.question import QuestionMessage
 
 WELCOME = (
     "Ask about the films in your reviews. Every answer quotes the reviews and cites "
-    "them with [n]; the cited articles appear in the sources panel.\n"
+    "them with [n]; the cited articles appear in the sources panel (ctrl+s).\n"
     "Type /help for commands, ctrl+p for the command palette."
 )
 
