@@ -38,6 +38,24 @@ ROLE_CUES: dict[str, tuple[str, ...]] = {
         "lead",
     ),
 }
+# Words a review uses when it states each kind of fact: they widen the BM25 query, so a question
+# like "who wrote it?" also finds "Writer & Director: ..." and "written by ...".
+EVIDENCE_WORDS: dict[str, str] = {
+    "director": "directed director direction",
+    "composer": "composed composer score music soundtrack",
+    "writer": "writer written screenplay script",
+    "cinematographer": "cinematographer cinematography",
+    "editor": "edited editor editing",
+    "producer": "produced producer",
+    "cast": "cast stars starring plays played voiced voice",
+    "rating": "rating rated stars",
+    "runtime": "minutes runtime running",
+    "money": "box office gross budget million",
+    "award": "award awards oscar won nominated",
+    "similar": "similar films like",
+    "date": "released release",
+}
+
 _ROLE_QUESTION = [
     ("director", r"\bdirect(ed|s|or)?\b|\bdirector\b|\bhelm"),
     ("composer", r"\b(compos\w*|score|music|soundtrack|songs?)\b"),
@@ -69,6 +87,7 @@ _KIND_PATTERNS = [
     ),
     ("date", r"\b(when|what year|which year|release date|released)\b"),
     ("count", r"\bhow many\b"),
+    ("age", r"\bhow old\b|\bwhat age\b"),
     ("place", r"\b(where)\b"),
 ]
 _LIST_QUESTION = re.compile(
@@ -100,7 +119,17 @@ _EVIDENCE = {
         r"\b(awards?|oscars?|academy award|golden globe|bafta|nominat\w*|won|wins|prize)\b", re.I
     ),
     "place": re.compile(r"\b(in|at|near)\s+(?:[\w-]+\s+){0,3}?[A-Z][a-z]+"),
+    "age": re.compile(r"\b\d{1,3}[- ]years?[- ]old\b|\baged?\s+\d{1,3}\b|\b(\w+ties|\d0s)\b", re.I),
 }
+_FILMING = re.compile(r"\b(filmed|shot|location|locations|film(ing)? in)\b", re.I)
+# Capitalised runs that are honours, not people ('the Academy Award', 'Best Original Screenplay').
+_NOT_A_PERSON = re.compile(r"\b(Award|Awards|Academy|Oscar|Oscars|Globe|Prize|Best|Festival)\b")
+# 'Denis Villeneuve's visually stunning sequel': a possessive name before the work is its maker.
+_MAKERS_WORK = re.compile(
+    r"\b[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)+['’]s?\s+(?:[\w\-]+\s+){0,4}?"
+    r"(film|movie|sequel|prequel|debut|feature|drama|thriller|comedy|romance|adaptation|"
+    r"masterpiece|direction|vision)\b"
+)
 _NAME = re.compile(
     r"\b[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:van|von|de|der|del|da|di|le|la|du)?\s*[A-Z][a-zà-ÿ'’\-]+)+"
 )
@@ -116,7 +145,8 @@ _FRAMING = frozenset(
     discuss discussed describe described describes depict depicted depicts portray portrayed
     portrays explore explored explores handle handled treat treated show shows shown present
     presented mean means meaning deal deals address addresses talk talks happen happens
-    happened feel view opinion think thought reviewers
+    happened feel view opinion think thought reviewers come came comes out like liked enjoy
+    enjoyed would kind sort type
     """.split()
 )
 
@@ -144,7 +174,13 @@ class Intent:
     listing: bool = False
     opinion: bool = False
     plot: bool = False
+    filming: bool = False
     terms: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def evidence_words(self) -> str:
+        """Words that state the asked fact, for the lexical half of retrieval."""
+        return EVIDENCE_WORDS.get(self.role or self.kind, "")
 
     @property
     def focus(self) -> list[str]:
@@ -178,11 +214,15 @@ def classify(question: str, film_titles: list[str]) -> Intent:
                 break
     if is_who and intent.kind == "general":
         intent.kind = "person"
-    intent.listing = bool(_LIST_QUESTION.search(lowered)) or intent.kind == "similar"
+    if re.search(r"\b(which|what) (films?|movies?)\b", lowered) and intent.kind == "general":
+        intent.kind = "similar"  # 'which film stars Johnny Depp': the answer is another film
     intent.plot = bool(_PLOT.search(lowered))
     intent.opinion = intent.kind == "general" and bool(_OPINION.search(lowered))
+    intent.filming = intent.kind == "place" and bool(_FILMING.search(lowered))
     title_words = {w for title in film_titles for w in words(title)}
     intent.terms = content_terms(text, drop=GENERIC | _INTENT_WORDS | _FRAMING | title_words)
+    listing = bool(_LIST_QUESTION.search(lowered)) or intent.kind == "similar"
+    intent.listing = listing and not intent.terms  # 'which film stars X' wants one, not a list
     return intent
 
 
@@ -234,9 +274,11 @@ def credits_role(sentence: str, role: str | None) -> bool:
 def states_what_is_asked(sentence: str, intent: Intent) -> bool:
     """Whether the sentence actually states the kind of fact the question asks for."""
     if intent.kind == "person":
-        has_person = bool(_NAME.search(sentence))
+        has_person = any(not _NOT_A_PERSON.search(name) for name in _NAME.findall(sentence))
         if intent.role is None:
             return has_person
+        if intent.role == "director" and _MAKERS_WORK.search(sentence):
+            return True
         if intent.role == "cast":
             return bool(_CAST_SHAPE.search(sentence)) or (
                 has_person and _covers(content_stems(sentence), "perform")
@@ -246,6 +288,8 @@ def states_what_is_asked(sentence: str, intent: Intent) -> bool:
         return bool(_TITLE_LIST_ITEM.match(sentence)) or bool(
             re.search(r"\b(similar|like|reminiscent|recommend|compar\w*)\b", sentence, re.I)
         )
+    if intent.filming and not _FILMING.search(sentence):
+        return False  # where it is *set* is not where it was *filmed*
     pattern = _EVIDENCE.get(intent.kind)
     return pattern is None or bool(pattern.search(sentence))
 

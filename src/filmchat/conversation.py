@@ -199,17 +199,23 @@ class Conversation:
                 unknown.append(phrase)
         return unknown
 
-    def retrieve(self, query: str, film: Film | None, k: int) -> list[Passage]:
+    def retrieve(
+        self, query: str, film: Film | None, k: int, extra_words: str = ""
+    ) -> list[Passage]:
         """Passages from the film's own reviews and from others' passages that mention it."""
         retriever = self.engine.retriever
+        lexical = f"{query} {extra_words}".strip()
         if film is None:
-            return retriever.search(query, k=k)
+            return retriever.search(query, k=k, lexical_query=lexical)
         allowed = retriever.store.chunk_ids_for(film.article_ids)
         if not is_ordinary_word(film.title):
             mentions = retriever.store.search_lexical(f'"{film.title}"', 10_000)
             allowed = np.union1d(allowed, np.array(mentions, dtype=np.int64))
         return retriever.search(
-            f"{film.title}: {query}" if film.mentioned_only else query, k=k, chunk_ids=allowed
+            f"{film.title}: {query}" if film.mentioned_only else query,
+            k=k,
+            chunk_ids=allowed,
+            lexical_query=lexical,
         )
 
     def ask(self, question: str) -> Answer:
@@ -220,7 +226,8 @@ class Conversation:
         resolved = self.resolve(question)
         film = self._scope(resolved)
         intent = classify(resolved, [f.title for f in self.engine.catalog])
-        passages = self.retrieve(resolved, film, self.k * 2 if intent.listing else self.k)
+        k = self.k * 2 if intent.listing else self.k
+        passages = self.retrieve(resolved, film, k, intent.evidence_words)
         unknown = self._unknown_names(resolved, film)
         if unknown:
             answer = refusal(
