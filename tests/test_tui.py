@@ -119,6 +119,19 @@ async def test_film_command_scopes_and_lists(seed: Settings, embedder: Embedder)
         await wait_until(pilot, lambda: app.chat.header.scope is None)
 
 
+async def test_start_scoped_to_a_film(seed: Settings, embedder: Embedder) -> None:
+    """`filmchat chat --film TITLE` opens the chat scoped; an unknown title says so."""
+    app = FilmchatApp(seed, film="her", embedder=embedder)
+    async with app.run_test(size=WIDE) as pilot:
+        await start(pilot)
+        assert app.chat.header.scope == "Her (2013)"
+    app = FilmchatApp(seed, film="Nosferatu", embedder=embedder)
+    async with app.run_test(size=WIDE) as pilot:
+        await start(pilot)
+        await wait_until(pilot, lambda: notified(app, "No film called 'Nosferatu'"))
+        assert notified(app, "Showing all films") and app.chat.header.scope is None
+
+
 async def test_add_then_reindex_answers_from_the_new_article(
     private: Settings, embedder: Embedder, tmp_path: Path
 ) -> None:
@@ -147,16 +160,24 @@ async def test_add_then_reindex_answers_from_the_new_article(
         await wait_until(pilot, lambda: any("Moon review" in str(c.render()) for c in cards(app)))
 
 
-async def test_escape_cancels_and_gives_the_question_back(
+async def test_answer_revealed_by_sentence_and_esc_cancels_it(
     seed: Settings, embedder: Embedder
 ) -> None:
-    # a slow reveal keeps the answer running long enough to cancel it deterministically
+    # a slow reveal keeps the answer running long enough to watch it and cancel it
     app = FilmchatApp(seed, embedder=embedder, reveal_delay=2.0)
-    question = "Who plays Samantha in Her?"
+    question = "What does Her say about loneliness?"
     async with app.run_test(size=WIDE) as pilot:
         await start(pilot)
         await submit(pilot, question)
         assert app.chat.request is not None
+        widget = app.chat.request.answer_widget
+        await wait_until(pilot, lambda: markdown_text(widget), what="the first sentence")
+        answer = widget.answer
+        assert answer is not None and len(answer.sentences) > 1
+        partial = markdown_text(widget)
+        assert answer.sentences[0].text in partial.replace("\\", "")
+        assert answer.sentences[-1].text not in partial.replace("\\", "")
+
         await pilot.press("escape")
         assert app.chat.prompt.value == question
         await wait_until(pilot, lambda: not app.chat.query(AnswerMessage), what="answer removed")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,20 +18,21 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from filmchat.conversation import Conversation, Engine
-from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError, IndexMissingError
-from filmchat.films import films_in
-from filmchat.indexer import build_index
 from filmchat.models import Answer, ArticleRecord, IndexReport
 from filmchat.settings import Settings
-from filmchat.store import IndexStore
 from filmchat.tui.commands import COMMANDS
 from filmchat.tui.history import History, history_path
 from filmchat.tui.render import one_line
 from filmchat.tui.screens.build_index import BuildIndexScreen
 from filmchat.tui.screens.chat import ChatScreen
 from filmchat.tui.screens.history import HistoryScreen
+
+if TYPE_CHECKING:
+    # numpy, faiss and torch load in the workers, so the window paints before them
+    from filmchat.conversation import Conversation, Engine
+    from filmchat.embedding import Embedder
+    from filmchat.store import IndexStore
 
 
 @dataclass
@@ -43,6 +44,8 @@ class CorpusStatus:
 
     @classmethod
     def of(cls, store: IndexStore) -> CorpusStatus:
+        from filmchat.films import films_in
+
         return cls(films_in(store.articles()), store.manifest.chunks)
 
     @property
@@ -96,7 +99,7 @@ class FilmchatApp(App[None]):
         self.settings = settings
         self.start_film = film
         self.embedder = embedder
-        self.load_embedder = load_embedder or (lambda: Embedder(settings))
+        self.load_embedder = load_embedder or self._load_embedder
         self.reveal_delay = reveal_delay
         self.engine: Engine | None = None
         self.status: CorpusStatus | None = None
@@ -107,6 +110,11 @@ class FilmchatApp(App[None]):
         self.model_problem: str | None = None
         self.indexing = False
         self.chat = ChatScreen()
+
+    def _load_embedder(self) -> Embedder:
+        from filmchat.embedding import Embedder
+
+        return Embedder(self.settings)
 
     def get_default_screen(self) -> Screen:
         return self.chat
@@ -138,6 +146,8 @@ class FilmchatApp(App[None]):
     @work(thread=True, group="load", exit_on_error=False)
     def load(self) -> None:
         """Corpus status first (fast), then the model (slow), then the answering engine."""
+        from filmchat.store import IndexStore
+
         problem: FilmchatError | None = None
         try:
             store = IndexStore.open(self.settings.index, verify=False)
@@ -164,6 +174,8 @@ class FilmchatApp(App[None]):
 
     def open_engine(self) -> None:
         """Runs in a worker thread: open the live index for answering."""
+        from filmchat.conversation import Engine
+
         assert self.embedder is not None
         try:
             engine = Engine(self.settings, self.embedder)
@@ -244,6 +256,8 @@ class FilmchatApp(App[None]):
 
     @work(thread=True, group="index", exit_on_error=False)
     def reindex(self) -> None:
+        from filmchat.indexer import build_index
+
         if not self.model_ready.is_set():
             self.call_from_thread(self.chat.activity.busy, "Loading the model before indexing…")
         self.model_ready.wait()

@@ -16,9 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker
 
-from filmchat.conversation import Conversation
 from filmchat.errors import FilmchatError
-from filmchat.indexer import add_articles
 from filmchat.models import Answer
 from filmchat.tui.commands import BY_NAME, COMMANDS, parse
 from filmchat.tui.render import answer_with_references, escape, export_markdown, one_line
@@ -32,6 +30,7 @@ from filmchat.tui.widgets.sources import SourcesPanel
 from filmchat.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
+    from filmchat.conversation import Conversation
     from filmchat.tui.app import FilmchatApp
 
 
@@ -150,7 +149,7 @@ class ChatScreen(Screen[None]):
         engine = self.filmchat.engine
         assert engine is not None
         if self.conversation is None:
-            self.conversation = Conversation(engine)
+            self.conversation = self.new_conversation()
             film = self.filmchat.start_film
             if film:
                 try:
@@ -163,6 +162,12 @@ class ChatScreen(Screen[None]):
         if self.request is not None and not self.request.started:
             self.request.answer_widget.set_waiting("Searching the reviews…")
             self.start_answer(self.request)
+
+    def new_conversation(self) -> Conversation:
+        from filmchat.conversation import Conversation
+
+        assert self.filmchat.engine is not None
+        return Conversation(self.filmchat.engine)
 
     def index_changed(self) -> None:
         engine = self.filmchat.engine
@@ -304,7 +309,7 @@ class ChatScreen(Screen[None]):
             self.action_cancel()
         film = self.conversation.film if self.conversation else None
         if self.filmchat.engine is not None:
-            self.conversation = Conversation(self.filmchat.engine)
+            self.conversation = self.new_conversation()
             if film:
                 self.conversation.set_film(film)
         self.answers = []
@@ -332,7 +337,7 @@ class ChatScreen(Screen[None]):
         if self.filmchat.engine is None:
             self.replay_questions = questions
         else:
-            self.conversation = Conversation(self.filmchat.engine)
+            self.conversation = self.new_conversation()
             self.restoring = self.restore_context(questions)
         self.header.scope = answers[-1].film if answers else None
 
@@ -429,6 +434,8 @@ class ChatScreen(Screen[None]):
 
     @work(thread=True, group="add", exit_on_error=False)
     def add(self, path: Path) -> None:
+        from filmchat.indexer import add_articles
+
         try:
             added = add_articles(self.filmchat.settings, [path])
         except Exception as exc:  # unreadable or unsuitable file: one line, corpus untouched
