@@ -304,7 +304,7 @@ def sentence_films(passage: Passage, catalog_titles: set[str]) -> dict[int, str 
         if sentence.kind != "item" or sentence.block in owners:
             continue
         label = sentence.text.split(":", 1)[0] if ":" in sentence.text[:90] else ""
-        found = mentioned_titles([Sentence(text=label, start=0, end=len(label))]) if label else {}
+        found = mentioned_titles([label]) if label else {}
         owners[sentence.block] = next(
             (title for title in found if title.lower() in catalog_titles), None
         )

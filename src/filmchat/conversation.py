@@ -60,14 +60,8 @@ class Engine:
             )
         self.retriever = Retriever(self.store, self.embedder)
         articles = list(self.retriever.articles.values())
-        sentences = [
-            sentence
-            for chunk in self.store.chunks(
-                [int(i) for i in self.store.chunk_ids_for([a.article_id for a in articles])]
-            ).values()
-            for sentence in chunk[3]
-        ]
-        self.catalog: list[Film] = build_catalog(articles, mentioned_titles(sentences))
+        mentions = mentioned_titles(self.store.sentences_naming_years())
+        self.catalog: list[Film] = build_catalog(articles, mentions)
         self.catalog_titles = {film.title.lower() for film in self.catalog}
 
     def reload(self) -> None:

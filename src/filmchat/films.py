@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from filmchat.models import ArticleRecord, Sentence
+from filmchat.models import ArticleRecord
 from filmchat.terms import STOPWORDS, fold
 
 _MENTION = re.compile(
@@ -49,11 +49,11 @@ def films_in(articles: list[ArticleRecord]) -> dict[str, list[ArticleRecord]]:
     }
 
 
-def mentioned_titles(sentences: list[Sentence]) -> dict[str, int]:
+def mentioned_titles(sentences: list[str]) -> dict[str, int]:
     """'Title (Year)' mentions in article text: the films reviews point readers to."""
     found: dict[str, int] = {}
     for sentence in sentences:
-        for match in _MENTION.finditer(sentence.text):
+        for match in _MENTION.finditer(sentence):
             title = match.group("title").strip(" :-–—'’\"“”")
             words = title.split()
             while (

@@ -251,6 +251,13 @@ class IndexStore:
             )
         return found
 
+    def sentences_naming_years(self) -> list[str]:
+        """Sentences with a '(1999)'-style year: where reviews name other films by title."""
+        rows = self.db.execute(
+            "SELECT text FROM sentences WHERE text GLOB '*([12][0-9][0-9][0-9])*'"
+        )
+        return [row[0] for row in rows]
+
     def search_dense(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
