@@ -271,6 +271,24 @@ async def test_broken_index_is_reported_and_rebuilt(
         assert widget.answer is not None and widget.answer.answered
 
 
+async def test_model_that_cannot_load_is_reported(
+    seed: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # a bad model name must never reach for a hub
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+    app = FilmchatApp(seed.model_copy(update={"model": str(empty)}))
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: notified(app, "Cannot load embedding model"), timeout=120)
+        assert notified(app, "FILMCHAT_MODEL")
+        assert not app.chat.activity.has_class("-active")
+        await submit(pilot, "Who directed Her?")
+        waiting = app.chat.query_one(AnswerMessage)
+        assert "model did not load" in str(waiting.query_one(".answer-status").render())
+        await submit(pilot, "/help")  # commands still work while the question waits
+        await wait_until(pilot, lambda: app.chat.query(NoteMessage))
+
+
 async def test_failed_rebuild_keeps_the_last_good_index(
     private: Settings, embedder: Embedder
 ) -> None:

@@ -181,11 +181,11 @@ class ChatScreen(Screen[None]):
         text = event.value.strip()
         if not text:
             return
-        if self.request is not None:
+        command = parse(text)
+        if self.request is not None and (command is None or command[0] == "film"):
             self.notify("Still answering the last question; Esc cancels it.", severity="warning")
             return
         self.prompt.value = ""
-        command = parse(text)
         if command is not None:
             await self.run_command(*command)
             return
@@ -196,7 +196,9 @@ class ChatScreen(Screen[None]):
         question_widget = await self.log_view.add_question(question)
         if self.conversation is not None:
             waiting = "Searching the reviews…"
-        elif self.filmchat.index_problem or self.filmchat.model_problem:
+        elif self.filmchat.model_problem:
+            waiting = "Cannot answer: the embedding model did not load (see the notification)."
+        elif self.filmchat.index_problem:
             waiting = "Waiting for an index: build it with ctrl+r (/reindex)."
         else:
             waiting = "Waiting for the embedding model to load…"
@@ -489,7 +491,8 @@ class ChatScreen(Screen[None]):
         lines += [
             "",
             "**Keys:** enter ask · esc cancel an answer · ↑/↓ earlier questions · "
-            "tab to an answer, ←/→ to step through its sources · ctrl+s sources panel · "
-            "ctrl+r reindex · ctrl+l clear · ctrl+o history · y copy answer · ctrl+q quit",
+            "tab or shift+tab to an answer, then ←/→ through its sources · "
+            "ctrl+s sources panel · ctrl+r reindex · ctrl+l clear · ctrl+o history · "
+            "y copy the answer · ctrl+q quit",
         ]
         await self.log_view.add_note("\n".join(lines))
