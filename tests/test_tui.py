@@ -137,10 +137,13 @@ async def test_add_then_reindex_answers_from_the_new_article(
 ) -> None:
     review = tmp_path / "moon-review.md"
     review.write_text(MOON_REVIEW, encoding="utf-8")
-    question = "Who composed the score for Moon?"
+    question = "Who composed the score?"
     app = FilmchatApp(private, embedder=embedder)
     async with app.run_test(size=WIDE) as pilot:
         await start(pilot)
+        # Moon is only mentioned in the seed reviews: the chat can be scoped to it, not answer
+        await submit(pilot, "/film Moon")
+        await wait_until(pilot, lambda: app.chat.header.scope == "Moon (2009)")
         before = await ask(pilot, question)
         assert before.answer is not None and not before.answer.answered
 
@@ -153,7 +156,7 @@ async def test_add_then_reindex_answers_from_the_new_article(
         assert idle(app) and notified(app, "1 added")
         assert app.chat.header.corpus.startswith("2 films · 6 articles")
 
-        after = await ask(pilot, question)
+        after = await ask(pilot, question)  # the scope now includes the new review
         assert after.answer is not None and after.answer.answered
         assert "Clint Mansell" in after.answer.text
         assert [c.film for c in after.answer.citations] == ["Moon"]

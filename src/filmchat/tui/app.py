@@ -7,6 +7,7 @@ comes from the answering layer (`Engine`, `Conversation`); this module only sche
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -320,15 +321,29 @@ class FilmchatApp(App[None]):
         if self.history is None:
             self.notify("History is off for this session.", severity="warning")
             return
-        conversations = self.history.conversations()
+        try:
+            conversations = self.history.conversations()
+        except sqlite3.Error as exc:
+            self.history_unreadable(exc)
+            return
         if not conversations:
             self.notify("No past conversations yet.")
             return
         self.push_screen(HistoryScreen(conversations), self.history_chosen)
 
+    def history_unreadable(self, exc: sqlite3.Error) -> None:
+        path = self.history.path if self.history else "(none)"
+        self.notify(f"Cannot read the chat history {path}: {exc}.", severity="error")
+
     async def history_chosen(self, conversation_id: int | None) -> None:
-        if conversation_id is not None and self.history is not None:
-            await self.chat.reopen(conversation_id, self.history.answers(conversation_id))
+        if conversation_id is None or self.history is None:
+            return
+        try:
+            answers = self.history.answers(conversation_id)
+        except sqlite3.Error as exc:
+            self.history_unreadable(exc)
+            return
+        await self.chat.reopen(conversation_id, answers)
 
     # --- command palette ---------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -170,9 +171,21 @@ class ChatScreen(Screen[None]):
         return Conversation(self.filmchat.engine)
 
     def index_changed(self) -> None:
+        """After a rebuild the film in scope is looked up again: it may have new articles."""
         engine = self.filmchat.engine
         self.update_completions(engine.films() if engine else [])
+        if self.conversation is not None:
+            self.rescope(self.conversation.film)
         self.header.scope = self.conversation.film if self.conversation else None
+
+    def rescope(self, film: str | None) -> None:
+        """Scope the conversation to `film` in the current catalogue, or to all films if gone."""
+        assert self.conversation is not None
+        try:
+            self.conversation.set_film(film)
+        except FilmchatError as exc:
+            self.conversation.set_film(None)
+            self.notify(f"{exc} Talking about all films.", severity="warning")
 
     # --- the prompt ------------------------------------------------------------------------
 
@@ -249,9 +262,14 @@ class ChatScreen(Screen[None]):
         history = self.filmchat.history
         if history is None:
             return
-        if self.history_id is None:
-            self.history_id = history.start(answer.question, answer.film)
-        history.add_turn(self.history_id, answer)
+        try:
+            if self.history_id is None:
+                self.history_id = history.start(answer.question, answer.film)
+            history.add_turn(self.history_id, answer)
+        except sqlite3.Error as exc:
+            self.notify(
+                f"Could not save to the chat history {history.path}: {exc}.", severity="warning"
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Esc appears in the footer only while there is an answer to cancel."""
@@ -312,8 +330,7 @@ class ChatScreen(Screen[None]):
         film = self.conversation.film if self.conversation else None
         if self.filmchat.engine is not None:
             self.conversation = self.new_conversation()
-            if film:
-                self.conversation.set_film(film)
+            self.rescope(film)
         self.answers = []
         self.history_id = None
         self.shown = None
