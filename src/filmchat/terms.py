@@ -48,7 +48,10 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 def fold(text: str) -> str:
     """Lowercase without accents, with curly apostrophes made straight."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    text = text.replace("’", "'")
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 
 
@@ -62,8 +65,12 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+@lru_cache(maxsize=65536)
 def content_terms(text: str, *, drop: frozenset[str] = frozenset()) -> dict[str, str]:
-    """Stem → first word, for the words that carry meaning (stopwords and `drop` removed)."""
+    """Stem → first word, for the words that carry meaning (stopwords and `drop` removed).
+
+    Cached: the same passage sentences are scored again and again; treat the result as read-only.
+    """
     terms: dict[str, str] = {}
     for word in words(text):
         if word.endswith("'s"):
