@@ -188,6 +188,16 @@ async def test_answer_revealed_by_sentence_and_esc_cancels_it(
         assert app.chat.answers == []
         assert app.chat.conversation is not None and app.chat.conversation.turns == []
 
+        # cancelled while retrieval runs: holding the engine lock (as an index swap does)
+        # keeps the worker thread from finishing until after Esc
+        with app.engine_lock:
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: app.chat.request and app.chat.request.started)
+            await pilot.press("escape")
+        assert app.chat.prompt.value == question
+        await wait_until(pilot, lambda: not app.chat.query(AnswerMessage), what="answer removed")
+        assert app.chat.conversation.turns == []
+
         app.reveal_delay = 0.01
         await pilot.press("enter")  # the question is back in the prompt: ask it again
         await wait_until(pilot, lambda: app.chat.answers and app.chat.request is None)
