@@ -19,6 +19,7 @@ from typing import Literal
 
 import httpx
 
+from filmchat.answer import refusal
 from filmchat.chunking import split_sentences
 from filmchat.errors import FilmchatError
 from filmchat.models import Answer, AnswerSentence, Citation, Passage
@@ -373,22 +374,8 @@ def _best_quote(sentence: str, passage: Passage) -> str:
 
 
 def not_covered(question: str, film: str | None, passages: Sequence[Passage]) -> Answer:
-    """The model found no answer in the passages: say so and list the nearest articles."""
-    scope = f"reviews of {film}" if film else "reviews"
-    seen: dict[str, Citation] = {}
-    for passage in passages:
-        article = passage.article
-        if article.article_id not in seen:
-            seen[article.article_id] = _citation(len(seen) + 1, passage, "")
-    return Answer(
-        question=question,
-        film=film,
-        answered=False,
-        message=f"The {scope} in the collection do not cover this.",
-        citations=list(seen.values()),
-        passages=list(passages),
-        mode="llm",
-    )
+    """The model found no answer in the passages: the extractive refusal, marked as generated."""
+    return refusal(question, film, list(passages)).model_copy(update={"mode": "llm"})
 
 
 def _citation(marker: int, passage: Passage, quote: str) -> Citation:
