@@ -193,6 +193,14 @@ def print_answer(answer: Answer) -> None:
     show_default=True,
     help="Passages to retrieve.",
 )
+@click.option(
+    "--llm/--no-llm",
+    "use_llm",
+    default=None,
+    help="Answer with the model at FILMCHAT_LLM_URL (default: when it is set).",
+)
+@click.option("--llm-url", help="OpenAI-compatible base URL (env FILMCHAT_LLM_URL).")
+@click.option("--llm-model", help="Model name for the server (env FILMCHAT_LLM_MODEL).")
 @folder_options
 @click.pass_context
 def ask_command(
@@ -202,11 +210,15 @@ def ask_command(
     batch: Path | None,
     film: str | None,
     k: int,
+    use_llm: bool | None,
+    llm_url: str | None,
+    llm_model: str | None,
     corpus: Path | None,
     index: Path | None,
 ) -> None:
     """Ask questions (follow-ups in order, as one conversation) and print cited answers."""
     from filmchat.conversation import Conversation
+    from filmchat.llm import ChatClient
 
     if batch and not as_json:
         raise click.UsageError("--batch writes JSON Lines: add --json")
@@ -214,11 +226,17 @@ def ask_command(
         raise click.UsageError("give questions or --batch, not both")
     if not batch and not questions:
         raise click.UsageError('ask what? e.g. filmchat ask "what does Her say about loneliness"')
+    settings = settings_from(ctx, corpus, index)
+    overrides = {"llm_url": llm_url, "llm_model": llm_model}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
+    if use_llm and not settings.llm_url:
+        raise click.UsageError("--llm needs a model server: set FILMCHAT_LLM_URL or --llm-url")
+    client = ChatClient.from_settings(settings) if use_llm is not False else None
     conversations = _read_batch(batch) if batch else [list(questions)]
-    engine = open_engine(settings_from(ctx, corpus, index))
+    engine = open_engine(settings)
     for turns in conversations:
-        conversation = Conversation(engine, forced_film=film, k=k)
-        answers = [conversation.ask(question) for question in turns]
+        conversation = Conversation(engine, forced_film=film, k=k, llm=client)
+        answers = [conversation.ask(question, warn=warn) for question in turns]
         if batch:
             print(json.dumps({"turns": [a.to_json() for a in answers]}, ensure_ascii=False))
         elif as_json:
@@ -308,29 +326,9 @@ def chat_command(
     index: Path | None = None,
 ) -> None:
     """Open the terminal chat."""
-    settings = settings_from(ctx, corpus, index)
-    try:
-        from filmchat.tui.app import FilmchatApp
-    except ImportError:  # the chat UI arrives in its own module; until then say how to ask
-        _status_line(settings)
-        return
-    FilmchatApp(settings, film=film).run()
+    from filmchat.tui.app import FilmchatApp
 
-
-def _status_line(settings: Settings) -> None:
-    from filmchat.store import IndexStore
-
-    store = IndexStore.open(settings.index, verify=False)
-    try:
-        articles = store.articles()
-        films = {a.meta.film_label() for a in articles}
-        console.print(
-            f"filmchat: {len(films)} film(s), {len(articles)} articles, "
-            f'{store.manifest.chunks} passages indexed. Ask with: filmchat ask "QUESTION"',
-            highlight=False,
-        )
-    finally:
-        store.close()
+    FilmchatApp(settings_from(ctx, corpus, index), film=film).run()
 
 
 def main() -> None:

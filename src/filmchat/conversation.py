@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +24,7 @@ from filmchat.films import (
     is_ordinary_word,
     mentioned_titles,
 )
+from filmchat.llm import AnswerStream, ChatClient, LLMCancelled, LLMError, condense_question
 from filmchat.models import Answer, Passage
 from filmchat.retrieval import Retriever
 from filmchat.settings import Settings
@@ -92,6 +95,7 @@ class Conversation:
     engine: Engine
     forced_film: str | None = None
     k: int = 8
+    llm: ChatClient | None = None
     history: list[Turn] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -119,6 +123,12 @@ class Conversation:
         self._film = film
         return film.label
 
+    def fork(self) -> Conversation:
+        """A copy to answer on tentatively (a cancelled answer must leave no turn behind)."""
+        twin = copy.copy(self)
+        twin.history = list(self.history)
+        return twin
+
     def clear(self) -> None:
         self.history.clear()
         if not self.forced_film:
@@ -132,7 +142,8 @@ class Conversation:
             with_articles = [f for f in named if not f.mentioned_only]
             return (with_articles or named)[0]
         if self._film is not None:
-            return self._film
+            # the catalogue is rebuilt when the index is reloaded: use the film's current entry
+            return find_film(self._film.title, self.engine.catalog) or self._film
         reviewed = [f for f in self.engine.catalog if not f.mentioned_only]
         return reviewed[0] if len(reviewed) == 1 else None
 
@@ -193,6 +204,33 @@ class Conversation:
                 unknown.append(phrase)
         return unknown
 
+    def _generate(
+        self,
+        llm: ChatClient,
+        question: str,
+        extractive: Answer,
+        on_stream: Callable[[AnswerStream], None] | None,
+        warn: Callable[[str], None] | None,
+    ) -> Answer:
+        stream = AnswerStream(
+            llm,
+            question,
+            extractive.passages,
+            film=extractive.film,
+            history=self.turns,
+            uncited=self.engine.settings.llm_uncited,
+        )
+        try:
+            if on_stream is not None:
+                on_stream(stream)  # the UI shows the pieces and may cancel
+            return stream.answer()
+        except LLMCancelled:
+            raise
+        except LLMError as exc:
+            if warn:
+                warn(f"{exc} Showing the extractive answer.")
+            return extractive
+
     def retrieve(
         self, query: str, film: Film | None, k: int, extra_words: str = ""
     ) -> list[Passage]:
@@ -212,12 +250,31 @@ class Conversation:
             lexical_query=lexical,
         )
 
-    def ask(self, question: str) -> Answer:
-        """Answer one question of the conversation, extractively, with citations."""
+    def ask(
+        self,
+        question: str,
+        *,
+        use_llm: bool = True,
+        on_stream: Callable[[AnswerStream], None] | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer one question of the conversation with citations.
+
+        Extractive by default. With an LLM client the model rewrites the answer from the same
+        passages, checked for citations; a refusal decided by the evidence stays a refusal (no
+        model call), and any model failure falls back to the extractive answer with a warning.
+        """
         question = question.strip()
         if not question:
             raise FilmchatError("Ask a question about a film (the question was empty).")
+        llm = self.llm if use_llm else None
         resolved = self.resolve(question)
+        if llm is not None and self.history:
+            try:
+                resolved = condense_question(llm, question, self.turns)
+            except LLMError as exc:
+                if warn:
+                    warn(f"{exc} Using the built-in follow-up resolution.")
         film = self._scope(resolved)
         intent = classify(resolved, [f.title for f in self.engine.catalog])
         k = self.k * 2 if intent.listing else self.k
@@ -241,6 +298,8 @@ class Conversation:
                 total_chunks=max(self.engine.store.manifest.chunks, 1),
             )
             answer = compose(question, passages, intent, evidence)
+        if llm is not None and answer.answered:
+            answer = self._generate(llm, question, answer, on_stream, warn)
         if film is not None:
             self._film = film
         self.history.append(Turn(question, resolved, intent, answer, film))

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         default=None, description="Bearer token, if the server wants one."
     )
     llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM call fails.")
+    llm_uncited: Literal["flag", "drop"] = Field(
+        default="flag",
+        description="A generated sentence citing no passage: show it flagged, or drop it.",
+    )
     history: Path | None = Field(
         default=None, description="SQLite file for chat history; default in the user data folder."
     )
