@@ -217,6 +217,16 @@ def test_full_rebuild_re_embeds_everything_into_a_new_generation(indexed, embedd
     assert generations == [before["generation"], after["generation"]]  # the previous one kept
 
 
+def test_generation_a_killed_commit_never_made_live_is_cleared(indexed, embedder):
+    """A commit killed between renaming its folder and swapping CURRENT leaves a generation
+    nobody reads; the next commit removes it and keeps the one readers may have open."""
+    replaced = live(indexed).name
+    shutil.copytree(live(indexed), indexed.index / "gen-000009")
+    (indexed.corpus / "her-2013-review.md").unlink()
+    build(indexed, embedder)
+    assert sorted(p.name for p in indexed.index.glob("gen-*")) == [replaced, "gen-000010"]
+
+
 def test_bad_files_are_skipped_with_a_warning_naming_them(make_settings, embedder):
     settings = make_settings()
     corpus = settings.corpus

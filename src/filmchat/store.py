@@ -405,12 +405,14 @@ class IndexWriter:
             _fsync(self.folder / name)
         generation = self.index_dir / f"gen-{_next_generation(self.index_dir):06d}"
         os.rename(self.folder, generation)
+        pointer = self.index_dir / CURRENT
+        replaced = pointer.read_text("utf-8", errors="replace").strip() if pointer.exists() else ""
         pointer_tmp = self.index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
         pointer_tmp.write_text(generation.name + "\n", encoding="utf-8")
         _fsync(pointer_tmp)
-        os.replace(pointer_tmp, self.index_dir / CURRENT)
+        os.replace(pointer_tmp, pointer)
         _fsync(self.index_dir)
-        _prune_generations(self.index_dir, keep={generation.name})
+        _prune_generations(self.index_dir, keep={generation.name, replaced})
         return generation
 
     def abort(self) -> None:
@@ -458,7 +460,8 @@ def _remove_abandoned(index_dir: Path) -> None:
 
 
 def _prune_generations(index_dir: Path, keep: set[str]) -> None:
-    """Keep the live generation and the one before it (a reader may still have it open)."""
-    generations = [g for g in _generations(index_dir) if g.name not in keep]
-    for old in generations[:-1]:
-        shutil.rmtree(old, ignore_errors=True)
+    """Keep the live generation and the one it replaced (a reader may still have that open);
+    a generation a killed commit renamed but never made live goes with the older ones."""
+    for old in _generations(index_dir):
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
