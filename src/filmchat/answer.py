@@ -455,17 +455,7 @@ def _citations(chosen: list[Candidate]) -> tuple[list[AnswerSentence], list[Cita
         article = candidate.passage.article
         if article.article_id not in markers:
             markers[article.article_id] = len(markers) + 1
-            citations.append(
-                Citation(
-                    marker=markers[article.article_id],
-                    article_id=article.article_id,
-                    title=article.meta.title,
-                    film=article.meta.film,
-                    path=article.path,
-                    author=article.meta.author,
-                    site=article.meta.site,
-                )
-            )
+            citations.append(Citation.of(markers[article.article_id], article))
         marker = markers[article.article_id]
         citation = citations[marker - 1]
         citation.quote = f"{citation.quote} {candidate.sentence.text}".strip()
@@ -480,17 +470,7 @@ def nearest_articles(passages: list[Passage], limit: int = 3) -> list[Citation]:
         article = passage.article
         if any(c.article_id == article.article_id for c in seen):
             continue
-        seen.append(
-            Citation(
-                marker=len(seen) + 1,
-                article_id=article.article_id,
-                title=article.meta.title,
-                film=article.meta.film,
-                path=article.path,
-                author=article.meta.author,
-                site=article.meta.site,
-            )
-        )
+        seen.append(Citation.of(len(seen) + 1, article))
         if len(seen) == limit:
             break
     return seen

@@ -378,20 +378,6 @@ def not_covered(question: str, film: str | None, passages: Sequence[Passage]) ->
     return refusal(question, film, list(passages)).model_copy(update={"mode": "llm"})
 
 
-def _citation(marker: int, passage: Passage, quote: str) -> Citation:
-    article = passage.article
-    return Citation(
-        marker=marker,
-        article_id=article.article_id,
-        title=article.meta.title,
-        film=article.meta.film,
-        path=article.path,
-        author=article.meta.author,
-        site=article.meta.site,
-        quote=quote,
-    )
-
-
 def check_answer(
     raw: str,
     *,
@@ -431,7 +417,7 @@ def check_answer(
         reason = "an empty reply" if not raw.strip() else "an answer citing none of the passages"
         raise LLMError(f"The model gave {reason}; showing the extractive answer instead.")
     citations = [
-        _citation(marker, first_passage[article_id], " ".join(quotes[article_id]))
+        Citation.of(marker, first_passage[article_id].article, " ".join(quotes[article_id]))
         for article_id, marker in markers.items()
     ]
     return Answer(

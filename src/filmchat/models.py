@@ -98,6 +98,20 @@ class Citation(BaseModel):
     site: str | None = None
     quote: str = Field(default="", description="The cited sentences, for the sources panel.")
 
+    @classmethod
+    def of(cls, marker: int, article: ArticleRecord, quote: str = "") -> Citation:
+        """The citation of an indexed article under a marker."""
+        return cls(
+            marker=marker,
+            article_id=article.article_id,
+            title=article.meta.title,
+            film=article.meta.film,
+            path=article.path,
+            author=article.meta.author,
+            site=article.meta.site,
+            quote=quote,
+        )
+
 
 class AnswerSentence(BaseModel):
     """One sentence of an answer and the citation markers that back it."""
