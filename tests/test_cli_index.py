@@ -448,15 +448,15 @@ def assert_previous_index_works(previous: Previous, embedder: Embedder) -> None:
 
 @pytest.fixture
 def previous(make_settings, embedder: Embedder) -> Iterator[Previous]:
-    """An index of the seeds, then 100 synthetic reviews added to the corpus: about 200 chunks,
-    so embedding reports progress several times and a rebuild can be killed in between."""
+    """An index of the seeds, then 100 short synthetic reviews added to the corpus: 100-odd
+    chunks, so embedding reports progress more than once and a rebuild can be killed between."""
     settings = make_settings()
     build_index(settings, embedder=embedder)
     store = IndexStore.open(settings.index)
     chunk_ids = store.chunk_ids_for(a.article_id for a in store.articles())
     state = Previous(settings, store.folder.name, set(chunk_ids.tolist()))
     store.close()
-    write_corpus(settings.corpus / "synthetic", 100, sections=2, paragraphs=2)
+    write_corpus(settings.corpus / "synthetic", 100, sections=1, paragraphs=2)
     yield state
 
 
