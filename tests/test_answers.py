@@ -199,7 +199,9 @@ def test_noise_and_headings_never_reach_an_answer(multi_engine: Engine) -> None:
     for question in questions:
         answer = ask(multi_engine, question)
         assert_grounded(answer)
-        assert not re.search(r"share this|comments are closed|read more|min read", answer.text, re.I)
+        assert not re.search(
+            r"share this|comments are closed|read more|min read", answer.text, re.I
+        )
 
 
 # --- refusal ----------------------------------------------------------------------------------
@@ -217,7 +219,9 @@ def test_noise_and_headings_never_reach_an_answer(multi_engine: Engine) -> None:
         "Who composed the music for Moon?",
     ],
 )
-def test_questions_the_reviews_do_not_answer_are_refused(seed_engine: Engine, question: str) -> None:
+def test_questions_the_reviews_do_not_answer_are_refused(
+    seed_engine: Engine, question: str
+) -> None:
     answer = ask(seed_engine, question)
     assert not answer.answered
     assert "don't" in answer.message

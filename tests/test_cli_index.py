@@ -138,11 +138,6 @@ def test_second_run_embeds_nothing(built, tmp_path):
     assert report["chunks_total"] == json.loads(built.first.stdout)["chunks_total"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py prints the summary through a Console that wraps at 80 columns when stdout is "
-    "not a terminal; needs soft_wrap=True (see the indexing helper's report)",
-)
 def test_summary_is_one_line_even_when_piped(built, tmp_path):
     copy = built.copy(tmp_path)
     result = filmchat("index", *copy.options())
@@ -274,11 +269,6 @@ def test_add_refusals_are_one_line_and_leave_the_corpus_alone(tmp_path, corpus, 
     assert folder_state(corpus) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py prints messages as Rich markup, so '[draft]' in a file name vanishes; "
-    "messages need rich.markup.escape (see the indexing helper's report)",
-)
 def test_messages_keep_file_names_with_brackets(tmp_path, corpus):
     path = write(tmp_path / "notes [draft].txt", "Share this article\nComments are closed.\n")
     assert_one_line_error(filmchat("add", path, "--no-index", "--corpus", corpus), path.name)
@@ -385,8 +375,11 @@ class Rebuild:
             [str(FILMCHAT), "index", *map(str, args)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            # draw the rich progress bar although stderr is a pipe, so the test can read it
-            env=environment(TTY_COMPATIBLE="1", TTY_INTERACTIVE="1", COLUMNS="120"),
+            # draw the rich progress bar although stderr is a pipe, so the test can read it, and
+            # embed in small batches so it reports progress often
+            env=environment(
+                TTY_COMPATIBLE="1", TTY_INTERACTIVE="1", COLUMNS="120", FILMCHAT_BATCH_SIZE="8"
+            ),
         )
         self.output = ""
         self.started = time.monotonic()

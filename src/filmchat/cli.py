@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -18,7 +19,7 @@ from filmchat.errors import FilmchatError
 from filmchat.models import Answer, IndexReport
 from filmchat.settings import Settings, load_settings
 
-console = Console()
+console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 PATH = click.Path(path_type=Path)
 
@@ -36,7 +37,7 @@ def settings_from(ctx: click.Context, corpus: Path | None, index: Path | None) -
 
 
 def warn(message: str) -> None:
-    err_console.print(f"[yellow]warning:[/] {message}", highlight=False)
+    err_console.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
 
 
 def run_index(settings: Settings, *, full: bool, quiet: bool) -> IndexReport:
@@ -84,8 +85,8 @@ def index_command(
         print(json.dumps(report.to_json()))
         return
     if report.reason:
-        console.print(f"[yellow]{report.reason}[/]", highlight=False)
-    console.print(report.summary(), highlight=False)
+        console.print(f"[yellow]{escape(report.reason)}[/]", highlight=False)
+    console.print(report.summary(), highlight=False, markup=False)
 
 
 @cli.command("add")
@@ -112,9 +113,11 @@ def add_command(
         console.print(
             f"Added {item.path.name}: “{item.meta.title}” — {item.meta.film_label()}",
             highlight=False,
+            markup=False,
         )
     if not no_index:
-        console.print(run_index(settings, full=False, quiet=False).summary(), highlight=False)
+        report = run_index(settings, full=False, quiet=False)
+        console.print(report.summary(), highlight=False, markup=False)
 
 
 @cli.command("sources")
@@ -157,11 +160,13 @@ def print_answer(answer: Answer) -> None:
     from rich.markdown import Markdown
 
     scope = f" · {answer.film}" if answer.film else ""
-    console.print(f"[bold cyan]Q:[/] {answer.question}[dim]{scope}[/]", highlight=False)
+    console.print(
+        f"[bold cyan]Q:[/] {escape(answer.question)}[dim]{escape(scope)}[/]", highlight=False
+    )
     if answer.answered:
         console.print(Markdown(answer.text))
     else:
-        console.print(f"[yellow]{answer.message}[/]", highlight=False)
+        console.print(f"[yellow]{escape(answer.message)}[/]", highlight=False)
     if answer.citations:
         label = "Sources" if answer.answered else "Nearest articles"
         console.print(f"[bold]{label}[/]")
@@ -169,8 +174,8 @@ def print_answer(answer: Answer) -> None:
             by = ", ".join(x for x in (citation.author, citation.site) if x)
             film = f" — {citation.film}" if citation.film else ""
             console.print(
-                f"  [{citation.marker}] {citation.title}{film}"
-                f"{f' ({by})' if by else ''} [dim]{citation.path}[/]",
+                escape(f"  [{citation.marker}] {citation.title}{film}{f' ({by})' if by else ''} ")
+                + f"[dim]{escape(citation.path)}[/]",
                 highlight=False,
             )
     console.print()
@@ -336,16 +341,17 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False, prog_name="filmchat")
     except FilmchatError as exc:
-        err_console.print(f"[red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "filmchat"
         err_console.print(
-            f"[red]error:[/] {exc.format_message()} (see `{command} --help`)", highlight=False
+            f"[red]error:[/] {escape(exc.format_message())} (see `{command} --help`)",
+            highlight=False,
         )
         sys.exit(2)
     except click.ClickException as exc:
-        err_console.print(f"[red]error:[/] {exc.format_message()}", highlight=False)
+        err_console.print(f"[red]error:[/] {escape(exc.format_message())}", highlight=False)
         sys.exit(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
         err_console.print("[red]interrupted[/]: the last good index is unchanged.")
