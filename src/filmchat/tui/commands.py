@@ -24,6 +24,11 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("clear", "/clear", "Start a new conversation (the old one stays in history)."),
     SlashCommand("history", "/history", "Reopen a past conversation."),
     SlashCommand(
+        "llm",
+        "/llm [on|off]",
+        "Answer with the model at FILMCHAT_LLM_URL, or extractively; alone, show which.",
+    ),
+    SlashCommand(
         "export",
         "/export FILE.md",
         "Save this conversation with its references.",

@@ -13,6 +13,7 @@ from filmchat.models import Answer, Citation
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 MARKER_SCHEME = "cite:"
+UNCITED = "(uncited)"
 
 
 def escape(text: str) -> str:
@@ -32,7 +33,11 @@ def answer_fragments(answer: Answer) -> list[str]:
         return [f"_{escape(answer.message)}_" + (nearest if answer.citations else "")]
     fragments = []
     for n, sentence in enumerate(answer.sentences):
-        text = f"{escape(sentence.text)} {marker_links(sentence.markers)}".rstrip()
+        if sentence.grounded:
+            text = f"{escape(sentence.text)} {marker_links(sentence.markers)}".rstrip()
+        else:
+            # a generated sentence no passage backs; the chat's CSS shows ~~ as dim, not struck
+            text = f"~~{escape(sentence.text)} {UNCITED}~~"
         fragments.append(text if n == 0 else f" {text}")
     return fragments
 
@@ -79,7 +84,8 @@ def export_markdown(answers: Sequence[Answer]) -> str:
             parts += [f"_Film: {escape(answer.film)}_", ""]
         if answer.answered:
             sentences = [
-                f"{escape(s.text)} " + "".join(f"[{local.get(m, m)}]" for m in s.markers)
+                f"{escape(s.text)} "
+                + ("".join(f"[{local.get(m, m)}]" for m in s.markers) if s.grounded else UNCITED)
                 for s in answer.sentences
             ]
             parts += [" ".join(s.rstrip() for s in sentences), ""]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import sqlite3
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -32,25 +32,22 @@ from filmchat.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from filmchat.conversation import Conversation
+    from filmchat.llm import AnswerStream
     from filmchat.tui.app import FilmchatApp
 
 
 @dataclass
 class Request:
-    """A question on its way to an answer; Esc sets `cancelled` and the answer is dropped."""
+    """A question on its way to an answer; Esc sets `cancelled` and the answer is dropped.
+
+    Read from the answer's thread too: a streaming model answer stops at its next words.
+    """
 
     question: str
     question_widget: QuestionMessage
     answer_widget: AnswerMessage
     started: bool = False
     cancelled: bool = False
-
-
-def fork(conversation: Conversation) -> Conversation:
-    """A copy to answer in, kept only if the answer is shown in full (so Esc undoes a turn)."""
-    trial = copy.copy(conversation)
-    trial.history = list(conversation.history)
-    return trial
 
 
 class ChatScreen(Screen[None]):
@@ -156,7 +153,7 @@ class ChatScreen(Screen[None]):
                 try:
                     self.conversation.set_film(film)
                 except FilmchatError as exc:
-                    self.notify(f"{exc} Showing all films.", severity="warning", timeout=10)
+                    self.app.notify(f"{exc} Showing all films.", severity="warning", timeout=10)
             if self.replay_questions:
                 self.restoring = self.restore_context(self.replay_questions)
         self.index_changed()
@@ -168,7 +165,7 @@ class ChatScreen(Screen[None]):
         from filmchat.conversation import Conversation
 
         assert self.filmchat.engine is not None
-        return Conversation(self.filmchat.engine)
+        return Conversation(self.filmchat.engine, llm=self.filmchat.llm)
 
     def index_changed(self) -> None:
         """After a rebuild the film in scope is looked up again: it may have new articles."""
@@ -185,7 +182,7 @@ class ChatScreen(Screen[None]):
             self.conversation.set_film(film)
         except FilmchatError as exc:
             self.conversation.set_film(None)
-            self.notify(f"{exc} Talking about all films.", severity="warning")
+            self.app.notify(f"{exc} Talking about all films.", severity="warning")
 
     # --- the prompt ------------------------------------------------------------------------
 
@@ -196,7 +193,9 @@ class ChatScreen(Screen[None]):
             return
         command = parse(text)
         if self.request is not None and (command is None or command[0] == "film"):
-            self.notify("Still answering the last question; Esc cancels it.", severity="warning")
+            self.app.notify(
+                "Still answering the last question; Esc cancels it.", severity="warning"
+            )
             return
         self.prompt.value = ""
         if command is not None:
@@ -226,25 +225,37 @@ class ChatScreen(Screen[None]):
 
     @work(group="answer", exit_on_error=False)
     async def answer(self, request: Request) -> None:
-        """Retrieval and composition in a thread, then the answer revealed sentence by sentence."""
+        """Retrieval and composition in a thread, then the answer revealed sentence by sentence.
+
+        A generated answer has already streamed in as a draft: its checked version replaces
+        the draft at once. Esc (LLMCancelled from the thread) leaves no turn behind.
+        """
         if self.restoring is not None:
             await self.restoring.wait()
         assert self.conversation is not None
-        trial = fork(self.conversation)
+        trial = self.conversation.fork()
         try:
             try:
-                answer = await asyncio.to_thread(self.filmchat.ask, trial, request.question)
+                answer = await asyncio.to_thread(
+                    self.filmchat.ask,
+                    trial,
+                    request.question,
+                    use_llm=self.filmchat.use_llm,
+                    on_stream=partial(self.stream_draft, request),
+                    warn=partial(self.warn_from_thread, request),
+                )
             except Exception as exc:  # shown as one line; the conversation is unchanged
                 if not request.cancelled:
-                    self.notify(one_line(exc), title="No answer", severity="error")
+                    self.app.notify(one_line(exc), title="No answer", severity="error")
                     self.prompt.value = request.question
                     request.cancelled = True
                 return
+            finally:
+                await request.answer_widget.end_draft()
             if request.cancelled:
                 return
-            shown = await request.answer_widget.reveal(
-                answer, self.filmchat.reveal_delay, lambda: request.cancelled
-            )
+            delay = 0.0 if answer.mode == "llm" else self.filmchat.reveal_delay
+            shown = await request.answer_widget.reveal(answer, delay, lambda: request.cancelled)
             if not shown:
                 return
             self.conversation = trial
@@ -258,6 +269,28 @@ class ChatScreen(Screen[None]):
                 await request.question_widget.remove()
                 await request.answer_widget.remove()
 
+    def stream_draft(self, request: Request, stream: AnswerStream) -> None:
+        """Runs in the answer's thread: the model's words appear as they arrive; Esc stops them."""
+        widget = request.answer_widget
+        self.app.call_from_thread(widget.set_waiting, f"Writing the answer ({self.filmchat.mode})…")
+        for delta in stream:
+            if request.cancelled:
+                stream.cancel()  # leaving the loop closes the connection; ask raises LLMCancelled
+                break
+            self.app.call_from_thread(widget.draft, delta)
+
+    def warn_from_thread(self, request: Request, message: str) -> None:
+        """The model failed and the extractive answer stands in: say why, unless cancelled."""
+        if not request.cancelled:
+            self.app.call_from_thread(
+                self.app.notify, message, title="Model answer", severity="warning", timeout=10
+            )
+
+    def on_unmount(self) -> None:
+        """Quitting mid-answer: a streaming thread must stop touching the widgets."""
+        if self.request is not None:
+            self.request.cancelled = True
+
     def save(self, answer: Answer) -> None:
         history = self.filmchat.history
         if history is None:
@@ -267,7 +300,7 @@ class ChatScreen(Screen[None]):
                 self.history_id = history.start(answer.question, answer.film)
             history.add_turn(self.history_id, answer)
         except sqlite3.Error as exc:
-            self.notify(
+            self.app.notify(
                 f"Could not save to the chat history {history.path}: {exc}.", severity="warning"
             )
 
@@ -292,7 +325,7 @@ class ChatScreen(Screen[None]):
         self.prompt.value = request.question
         self.prompt.cursor_position = len(request.question)
         self.prompt.focus()
-        self.notify("Answer cancelled; the question is back in the prompt.", timeout=3)
+        self.app.notify("Answer cancelled; the question is back in the prompt.", timeout=3)
 
     # --- sources ---------------------------------------------------------------------------
 
@@ -316,10 +349,10 @@ class ChatScreen(Screen[None]):
         if target is None and self.answers:
             target = self.answers[-1]
         if target is None:
-            self.notify("No answer to copy yet.")
+            self.app.notify("No answer to copy yet.")
             return
         self.app.copy_to_clipboard(answer_with_references(target))
-        self.notify(f"Copied the answer to “{target.question}” with its references.", timeout=3)
+        self.app.notify(f"Copied the answer to “{target.question}” with its references.", timeout=3)
 
     # --- conversations ---------------------------------------------------------------------
 
@@ -369,7 +402,7 @@ class ChatScreen(Screen[None]):
         try:
             await asyncio.to_thread(self.filmchat.replay, conversation, questions)
         except Exception as exc:  # context is a nicety: the chat still works without it
-            self.notify(f"Could not restore the conversation's context: {one_line(exc)}")
+            self.app.notify(f"Could not restore the conversation's context: {one_line(exc)}")
         self.header.scope = conversation.film
 
     # --- slash commands --------------------------------------------------------------------
@@ -377,10 +410,12 @@ class ChatScreen(Screen[None]):
     async def run_command(self, name: str, argument: str) -> None:
         command = BY_NAME.get(name)
         if command is None:
-            self.notify(f"Unknown command /{name}; type /help for the list.", severity="warning")
+            self.app.notify(
+                f"Unknown command /{name}; type /help for the list.", severity="warning"
+            )
             return
         if command.needs_argument and not argument:
-            self.notify(f"Usage: {command.usage}", severity="warning")
+            self.app.notify(f"Usage: {command.usage}", severity="warning")
             self.prompt.value = f"/{name} "
             return
         await getattr(self, f"command_{name}")(argument)
@@ -397,7 +432,7 @@ class ChatScreen(Screen[None]):
 
     def _ready(self) -> Conversation | None:
         if self.conversation is None:
-            self.notify(
+            self.app.notify(
                 self.filmchat.index_problem or "The index is still loading; try again in a moment.",
                 severity="warning",
             )
@@ -413,10 +448,12 @@ class ChatScreen(Screen[None]):
         try:
             label = conversation.set_film(None if argument.lower() == "all" else argument)
         except FilmchatError as exc:
-            self.notify(str(exc), severity="warning", timeout=8)
+            self.app.notify(str(exc), severity="warning", timeout=8)
             return
         self.header.scope = label
-        self.notify(f"Talking about {label}." if label else "Talking about all films.", timeout=3)
+        self.app.notify(
+            f"Talking about {label}." if label else "Talking about all films.", timeout=3
+        )
 
     async def command_films(self, _: str) -> None:
         engine, status = self.filmchat.engine, self.filmchat.status
@@ -459,7 +496,7 @@ class ChatScreen(Screen[None]):
             added = add_articles(self.filmchat.settings, [path])
         except Exception as exc:  # unreadable or unsuitable file: one line, corpus untouched
             self.app.call_from_thread(
-                self.notify,
+                self.app.notify,
                 f"{one_line(exc)} Nothing was added.",
                 title="Cannot add article",
                 severity="error",
@@ -468,7 +505,7 @@ class ChatScreen(Screen[None]):
             return
         for item in added:
             self.app.call_from_thread(
-                self.notify,
+                self.app.notify,
                 f"Added “{item.meta.title}” ({item.meta.film_label()}) as {item.path.name}. "
                 "Press ctrl+r or /reindex to make it answerable.",
                 title="Article added",
@@ -484,9 +521,32 @@ class ChatScreen(Screen[None]):
     async def command_history(self, _: str) -> None:
         self.filmchat.action_history()
 
+    async def command_llm(self, argument: str) -> None:
+        settings = self.filmchat.settings
+        choice = argument.lower()
+        if choice not in ("", "on", "off"):
+            self.app.notify("Usage: /llm [on|off]", severity="warning")
+            return
+        problem = self.filmchat.set_llm(choice == "on") if choice else None
+        if problem:
+            self.app.notify(
+                f"{problem} Answers stay extractive.",
+                title="Cannot use a model",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        if self.filmchat.use_llm:
+            message = f"Answers are written by the model at {settings.llm_url}, citations checked."
+        else:
+            message = "Answers quote the reviews (extractive)."
+            if not self.filmchat.llm_problem and not choice:
+                message += " /llm on to use the model."
+        self.app.notify(message, title=self.filmchat.mode, timeout=5)
+
     async def command_export(self, argument: str) -> None:
         if not self.answers:
-            self.notify("Nothing to export yet: ask a question first.", severity="warning")
+            self.app.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
         path = Path(argument).expanduser()
         if path.suffix.lower() != ".md":
@@ -494,13 +554,13 @@ class ChatScreen(Screen[None]):
         try:
             path.write_text(export_markdown(self.answers), encoding="utf-8")
         except OSError as exc:
-            self.notify(
+            self.app.notify(
                 f"Cannot write {path}: {exc.strerror or exc}. Choose another file.",
                 title="Export failed",
                 severity="error",
             )
             return
-        self.notify(f"Saved the conversation to {path}.", title="Exported", timeout=5)
+        self.app.notify(f"Saved the conversation to {path}.", title="Exported", timeout=5)
 
     async def command_help(self, _: str) -> None:
         lines = ["**Commands** (also in the command palette, ctrl+p):", ""]

@@ -1,4 +1,8 @@
-"""An answer in the conversation: Markdown with clickable [n] markers, revealed by sentence."""
+"""An answer in the conversation: Markdown with clickable [n] markers, revealed by sentence.
+
+A generated answer first streams in as the model's unchecked draft, then the checked answer
+(invalid citations removed, markers renumbered, uncited sentences flagged) replaces it.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label, Markdown
+from textual.widgets.markdown import MarkdownStream
 
 from filmchat.models import Answer
-from filmchat.tui.render import MARKER_SCHEME, answer_fragments, answer_markdown
+from filmchat.tui.render import MARKER_SCHEME, answer_fragments, answer_markdown, escape
 
 
 class AnswerMessage(Vertical, can_focus=True):
@@ -52,6 +57,7 @@ class AnswerMessage(Vertical, can_focus=True):
         super().__init__()
         self.answer: Answer | None = None
         self._waiting = waiting
+        self._draft: MarkdownStream | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(self._waiting, classes="answer-status")
@@ -60,12 +66,30 @@ class AnswerMessage(Vertical, can_focus=True):
     def set_waiting(self, text: str) -> None:
         self.query_one(".answer-status", Label).update(text)
 
+    async def draft(self, delta: str) -> None:
+        """Append the model's next words, literally: its [n] are not checked yet."""
+        if self._draft is None:
+            self.query_one(".answer-status").display = False
+            self.add_class("-draft")
+            self._draft = Markdown.get_stream(self.query_one(Markdown))
+        await self._draft.write(escape(delta))
+
+    async def end_draft(self) -> None:
+        """The model stopped (finished, failed or cancelled): flush what it wrote."""
+        if self._draft is not None:
+            await self._draft.stop()
+            self._draft = None
+            self.remove_class("-draft")
+
     async def reveal(self, answer: Answer, delay: float, cancelled: Callable[[], bool]) -> bool:
-        """Show the answer one sentence at a time; False if cancelled part way."""
+        """Show the answer one sentence at a time, replacing any draft; False if cancelled."""
         self.answer = answer
         self.set_class(not answer.answered, "-refusal")
         markdown = self.query_one(Markdown)
         self.query_one(".answer-status").display = False
+        await self.end_draft()
+        if markdown.source:
+            await markdown.update("")
         stream = Markdown.get_stream(markdown)
         try:
             for fragment in answer_fragments(answer):
