@@ -314,6 +314,36 @@ def test_cancel_stops_the_stream_from_another_thread(
         stream.answer()
 
 
+def test_cancel_wakes_a_stream_stuck_on_a_silent_server(
+    server: ScriptedServer, passages: list[Passage]
+) -> None:
+    server.queue(Reply(text="The score was", hang=30))  # says a little, then nothing
+    outcome: list[str] = []
+    with ChatClient(server.url, timeout=60) as slow:
+        stream = AnswerStream(slow, QUESTION, passages, film=FILM)
+
+        def read() -> None:
+            try:
+                stream.answer()
+            except LLMCancelled:
+                outcome.append("cancelled")
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        while not stream.text:
+            reader.join(0.05)
+        stream.cancel()
+        reader.join(10)  # far below the 60 s timeout and the 30 s hang
+    assert not reader.is_alive()
+    assert outcome == ["cancelled"]
+
+
+def test_an_api_key_no_header_can_carry_is_one_clear_line() -> None:
+    with pytest.raises(LLMError, match="FILMCHAT_LLM_API_KEY") as caught:
+        ChatClient("http://127.0.0.1:9", api_key="clé-secrète")
+    assert "\n" not in str(caught.value)
+
+
 def test_condense_question_rewrites_a_follow_up(
     server: ScriptedServer, client: ChatClient, passages: list[Passage]
 ) -> None:

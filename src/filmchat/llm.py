@@ -10,10 +10,12 @@ caller can fall back to the extractive answer instead of crashing or losing the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Literal
 
@@ -77,6 +79,38 @@ def completions_url(base_url: str) -> str:
     return f"{url}/v1/chat/completions"
 
 
+class Cancel(threading.Event):
+    """An Event whose `set()` also runs callbacks, such as shutting a socket a read blocks on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._callbacks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def on_set(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            self._callbacks.append(callback)
+            already = self.is_set()
+        if already:
+            callback()
+
+    def set(self) -> None:
+        super().set()
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback()
+
+
+def _shut(response: httpx.Response) -> None:
+    """Wake a read blocked on a silent server: closing the client does not, a shutdown does."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 class ChatClient:
     """A streaming client for `POST /v1/chat/completions` (OpenAI, llama.cpp, Ollama, vLLM...)."""
 
@@ -93,6 +127,11 @@ class ChatClient:
         self.timeout = timeout
         headers = {"Accept": "text/event-stream"}
         if api_key:
+            if not api_key.isascii():
+                raise LLMError(
+                    "FILMCHAT_LLM_API_KEY has characters an HTTP header cannot carry; "
+                    "check the key."
+                )
             headers["Authorization"] = f"Bearer {api_key}"
         self._http = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout))
 
@@ -122,9 +161,12 @@ class ChatClient:
         messages: Sequence[Message],
         *,
         max_tokens: int = ANSWER_TOKENS,
-        cancel: threading.Event | None = None,
+        cancel: Cancel | None = None,
     ) -> Iterator[str]:
         """Text deltas as the server sends them; stops quietly once `cancel` is set.
+
+        Cancelling also shuts the connection's socket, so a server that has gone silent cannot
+        hold the caller until the timeout.
 
         Raises LLMError for a refused connection, a timeout (no byte for `timeout` seconds), an
         HTTP error, a malformed event, or a stream that ends before the model finished.
@@ -137,7 +179,9 @@ class ChatClient:
         }
         if self.model:
             body["model"] = self.model
-        with self._wire_errors(), self._http.stream("POST", self.url, json=body) as response:
+        with self._wire_errors(cancel), self._http.stream("POST", self.url, json=body) as response:
+            if cancel is not None:
+                cancel.on_set(lambda: _shut(response))
             if response.status_code >= 400:
                 response.read()
                 raise LLMError(self._http_error(response))
@@ -171,28 +215,33 @@ class ChatClient:
         return "".join(self.stream(messages, max_tokens=max_tokens))
 
     @contextmanager
-    def _wire_errors(self) -> Iterator[None]:
+    def _wire_errors(self, cancel: Cancel | None = None) -> Iterator[None]:
         """Every transport failure as one LLMError line saying what to check."""
         try:
             yield
-        except httpx.TimeoutException:
-            raise LLMError(
+        except httpx.HTTPError as exc:
+            if cancel is not None and cancel.is_set():
+                return  # cancel() shut the socket: a quiet stop, not a failure
+            raise self._wire_error(exc) from None
+
+    def _wire_error(self, exc: httpx.HTTPError) -> LLMError:
+        if isinstance(exc, httpx.TimeoutException):
+            return LLMError(
                 f"The LLM server at {self.url} did not answer within {self.timeout:g} s; "
                 "check the server or raise FILMCHAT_LLM_TIMEOUT."
-            ) from None
-        except httpx.ConnectError as exc:
-            raise LLMError(
+            )
+        if isinstance(exc, httpx.ConnectError):
+            return LLMError(
                 f"Cannot reach the LLM server at {self.url} ({_one_line(str(exc), 80)}); start it "
                 "or fix FILMCHAT_LLM_URL."
-            ) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError):
-            raise LLMError(
+            )
+        if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+            return LLMError(
                 f"The LLM server at {self.url} closed the connection in the middle of the answer."
-            ) from None
-        except httpx.HTTPError as exc:
-            raise LLMError(
-                f"The LLM server at {self.url} failed: {_one_line(str(exc) or type(exc).__name__)}."
-            ) from None
+            )
+        return LLMError(
+            f"The LLM server at {self.url} failed: {_one_line(str(exc) or type(exc).__name__)}."
+        )
 
     def _http_error(self, response: httpx.Response) -> str:
         detail = ""
@@ -457,7 +506,7 @@ class AnswerStream:
         self.film = film
         self.uncited = uncited
         self.messages = grounded_messages(question, self.passages, history)
-        self._cancel = threading.Event()
+        self._cancel = Cancel()
         self._parts: list[str] = []
         self._started = False
         self._complete = False
