@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from filmchat.embedding import Embedder
-from filmchat.errors import IndexCorruptError, IndexMissingError
+from filmchat.errors import FilmchatError, IndexCorruptError, IndexMissingError
 from filmchat.indexer import build_index
 from filmchat.models import IndexReport
 from filmchat.settings import Settings
-from filmchat.store import CURRENT, DATABASE, MANIFEST, VECTORS, IndexStore
+from filmchat.store import CURRENT, DATABASE, MANIFEST, VECTORS, IndexStore, rebuild_lock
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SITE = FIXTURES / "site"
@@ -215,6 +215,15 @@ def test_full_rebuild_re_embeds_everything_into_a_new_generation(indexed, embedd
     assert after["generation"] != before["generation"]
     generations = sorted(p.name for p in indexed.index.glob("gen-*"))
     assert generations == [before["generation"], after["generation"]]  # the previous one kept
+
+
+def test_a_second_rebuild_at_the_same_time_is_refused_in_one_line(indexed):
+    """The chat's reindex and a terminal's `filmchat index` must not write over each other."""
+    (indexed.corpus / "her-2013-review.md").unlink()
+    with rebuild_lock(indexed.index), pytest.raises(FilmchatError) as caught:
+        build_index(indexed, load_embedder=refuse_to_load)
+    assert "Another `filmchat index`" in str(caught.value)
+    assert len(snapshot(indexed)["articles"]) == 5  # untouched
 
 
 def test_generation_a_killed_commit_never_made_live_is_cleared(indexed, embedder):
