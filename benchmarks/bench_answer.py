@@ -34,8 +34,8 @@ Figures, not a test: the machine is shared, so the load average is printed next 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import contextlib
+import cProfile
 import functools
 import hashlib
 import inspect
@@ -67,6 +67,7 @@ from filmchat import retrieval as retrieval_module
 from filmchat import store as store_module
 from filmchat.conversation import Conversation, Engine
 from filmchat.embedding import Embedder
+from filmchat.errors import FilmchatError
 from filmchat.evaluation import default_gold_path, load_gold
 from filmchat.indexer import build_index, load_corpus, prepare
 from filmchat.settings import Settings, project_root
@@ -75,6 +76,12 @@ from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest
 FLOOR_K = 40  # Retriever.search asks FAISS for max(4k, 40) candidates
 GOAL_RATIO = 2.0
 SECTION_FOR_SIMILAR = "Similar Films"
+SIMILAR_CLAUSES = [
+    "just as {praise} about {theme}, with {actor} as a {job}",
+    "a {praise} study of {theme} set in {place}",
+    "where {actor} plays a {job} and the mood is as {praise}",
+    "{praise} in the same way, and it takes {theme} as seriously",
+]
 
 
 def log(message: str) -> None:
@@ -96,15 +103,12 @@ def load() -> str:
 # "performance", "story", "score") matches many chunks, as in a real collection.
 
 
+@functools.cache
 def film_titles() -> list[str]:
     """Every 'The Adjective Noun' title, in a fixed shuffled order."""
     titles = [f"The {a} {n}" for a in _synthetic.ADJECTIVES for n in _synthetic.NOUNS]
     random.Random(7).shuffle(titles)
     return titles
-
-
-def person(rng: random.Random) -> str:
-    return f"{rng.choice(_synthetic.FIRST)} {rng.choice(_synthetic.LAST)}"
 
 
 @functools.cache
@@ -124,10 +128,10 @@ def film_facts(film_id: int) -> dict[str, str]:
         "theme": rng.choice(_synthetic.THEMES),
     }
     for role in ("hero", "other", "actor", "actor2", "actor3"):
-        facts[role] = person(rng)
+        facts[role] = _synthetic._person(rng)
         facts[f"{role}_first"] = facts[role].split()[0]
     for role in ("director", "writer", "dp", "editor", "composer"):
-        facts[role] = person(rng)
+        facts[role] = _synthetic._person(rng)
     return facts
 
 
@@ -144,7 +148,7 @@ def make_review(index: int, films: int) -> _synthetic.SyntheticArticle:
         "rating": str(rng.randint(2, 5)),
         "year_before": str(year - rng.randint(1, 10)),
     }
-    author = person(rng)
+    author = _synthetic._person(rng)
     title = (
         f"{facts['film']} ({year}) review: {slots['praise']} {facts['genre']} about "
         f"{rng.choice([facts['theme'], slots['theme2']])}"
@@ -155,13 +159,22 @@ def make_review(index: int, films: int) -> _synthetic.SyntheticArticle:
             continue
         lines += [heading, "", _synthetic._paragraph(rng, templates, slots), ""]
     if rng.random() < 0.4:
-        lines += [SECTION_FOR_SIMILAR, "", f"If {facts['film']} worked for you, try these:", ""]
+        # every line worded per review: lines repeated across articles are cleaned away as
+        # site furniture, and the same film is recommended by many reviews
+        lead_in = f"If you liked {facts['film']}'s {slots['praise']} take on {slots['theme2']}:"
+        lines += [SECTION_FOR_SIMILAR, "", lead_in, ""]
         for other in rng.sample(range(films), 3):
             o = film_facts(other)
-            lines.append(
-                f"- {o['film']} ({o['year']}): {o['director']}'s {o['genre']} about "
-                f"{o['theme']}, with {o['actor']} as a {o['job']}."
+            clause = rng.choice(SIMILAR_CLAUSES).format(
+                **(
+                    o
+                    | {
+                        "praise": rng.choice(_synthetic.PRAISE),
+                        "theme": rng.choice(_synthetic.THEMES),
+                    }
+                )
             )
+            lines.append(f"- {o['film']} ({o['year']}): {o['director']}'s {o['genre']}, {clause}.")
         lines.append("")
     lines.append(rng.choice(_synthetic.NOISE))
     meta: dict[str, object] = {
@@ -209,13 +222,16 @@ def mixed_vectors(
 
 
 def cache_key(chunks: int, real_chunks: int, settings: Settings, precision: str) -> str:
-    """Everything that shapes the synthetic index: generator, cleaning, chunking, format."""
+    """What shapes the synthetic index: the generator, the index format, model and chunking.
+
+    Edits to cleaning or chunking code do not invalidate the cache (a rebuild costs many minutes
+    and latency hardly depends on them); a format change does, and an index that no longer
+    opens is rebuilt. Delete the cache folder to force a rebuild.
+    """
     digest = hashlib.sha256()
-    for function in (film_titles, film_facts, make_review, mixed_vectors, build_synthetic_index):
+    for function in (film_titles, film_facts, make_review, mixed_vectors):
         digest.update(inspect.getsource(function).encode())
-    source = project_root() / "src" / "filmchat"
-    for name in ("cleaning.py", "chunking.py", "corpus.py", "models.py", "indexer.py"):
-        digest.update((source / name).read_bytes())
+    digest.update(json.dumps(SIMILAR_CLAUSES).encode())
     digest.update(Path(_synthetic.__file__).read_bytes())
     digest.update(
         json.dumps(
@@ -242,15 +258,18 @@ def build_synthetic_index(
     cache: Path, chunks: int, real_chunks: int, embedder: Embedder
 ) -> SyntheticIndex:
     """A ~`chunks`-chunk index of synthetic reviews, built once and reused from `cache`."""
-    probe = Settings(corpus=cache, index=cache)
-    folder = (
-        cache / f"synthetic-{chunks}-{cache_key(chunks, real_chunks, probe, embedder.precision)}"
-    )
+    key = cache_key(chunks, real_chunks, Settings(), embedder.precision)
+    folder = cache / f"synthetic-{chunks}-{key}"
     settings = Settings(corpus=folder / "corpus", index=folder / "index")
     info_path = folder / "info.json"
     if info_path.exists():
-        log(f"reusing the synthetic index in {folder}")
-        return SyntheticIndex(settings, json.loads(info_path.read_text()))
+        try:
+            IndexStore.open(settings.index, verify=False).close()
+        except FilmchatError as exc:
+            log(f"rebuilding the cached synthetic index: {exc}")
+        else:
+            log(f"reusing the synthetic index in {folder}")
+            return SyntheticIndex(settings, json.loads(info_path.read_text()))
     shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()
     films = len(film_titles())
@@ -379,6 +398,7 @@ class Latencies:
     floor: list[float] = field(default_factory=list)
     refused: int = 0
     turns: int = 0
+    per_question: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
 def floor_once(engine: Engine, question: str) -> float:
@@ -404,6 +424,7 @@ def measure(engine: Engine, conversations: list[list[str]], rounds: int) -> Late
                 answer = chat.ask(question)
                 elapsed = time.perf_counter() - started
                 result.answer.append(elapsed)
+                result.per_question[question].append(elapsed)
                 if round_ == 0:
                     result.answer_cold.append(elapsed)
                     result.turns += 1
@@ -436,6 +457,7 @@ class Tracer:
 
     @contextlib.contextmanager
     def patched(self, targets: list[tuple[Any, str, str]]) -> Iterator[None]:
+        targets = [t for t in targets if hasattr(t[0], t[1])]  # the code under test evolves
         originals = [(owner, name, getattr(owner, name)) for owner, name, _ in targets]
         try:
             for owner, name, label in targets:
@@ -503,7 +525,8 @@ ENGINE_STAGES: list[tuple[Any, str, str]] = [
     (Engine, "_load", "Engine._load"),
     (IndexStore, "articles", "SQLite articles"),
     (IndexStore, "chunk_ids_for", "SQLite chunk_ids_for (all)"),
-    (IndexStore, "chunks", "SQLite chunks (every sentence, for the catalogue)"),
+    (IndexStore, "chunks", "SQLite chunks"),
+    (IndexStore, "sentences_naming_years", "SQLite sentences_naming_years (GLOB scan)"),
     (conversation_module, "mentioned_titles", "mentioned_titles (regex over sentences)"),
     (conversation_module, "build_catalog", "build_catalog"),
 ]
@@ -626,6 +649,10 @@ def run_corpus(
         f"\n{latencies.turns} turns in {len(conversations)} conversations, {rounds} rounds; "
         f"{latencies.refused} turns refused; {load()}"
     )
+    slowest = sorted(latencies.per_question.items(), key=lambda kv: -statistics.median(kv[1]))
+    print("Slowest questions (answer p50 over the rounds):")
+    for question, times in slowest[:5]:
+        print(f"  {ms(statistics.median(times)):>10}  {question}")
     log(f"{name}: breakdown and profile")
     print_tree(
         "Where one answer's time goes (one warm pass, per question)",
@@ -672,8 +699,15 @@ def summary(results: list[CorpusResult], model_seconds: float) -> None:
     print(
         f"\nModel load (Embedder(settings), once): {ms(model_seconds)}. Floor = one "
         f"encode_query + one FAISS search (k={FLOOR_K}), flat index. Fresh Conversation per "
-        "conversation; follow-ups timed as their own turn."
+        "conversation; follow-ups timed as their own turn. Threads: torch "
+        f"{torch.get_num_threads()}, FAISS {faiss.omp_get_max_threads()}."
     )
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        print(
+            "The machine was busier than its cores: OpenMP pools wider than the free cores wait "
+            "on each other, so figures with more than one thread are pessimistic (see the thread "
+            "sensitivity lines)."
+        )
 
 
 def main() -> None:
