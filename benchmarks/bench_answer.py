@@ -273,7 +273,7 @@ def build_synthetic_index(
     shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()
     films = len(film_titles())
-    count = int(chunks / 5.5) + 200  # ~5.8 chunks per review; extra reviews are dropped
+    count = int(chunks / 5.5) + 200  # ~6 chunks per review; the reviews not needed are dropped
     log(f"writing {count} synthetic reviews of {films} films into {settings.corpus}")
     settings.corpus.mkdir(parents=True)
     for index in range(count):
