@@ -336,3 +336,18 @@ def test_next_index_run_rebuilds_a_damaged_index_and_says_why(built_copy, embedd
     assert report.full and report.reason and "unusable" in report.reason
     assert report.chunks_embedded == report.chunks_total > 0
     assert snapshot(built_copy)["articles"]
+
+
+def test_no_chunk_is_truncated_by_the_encoder(seed_index: Settings, embedder: Embedder) -> None:
+    """Film and headings are embedded with each chunk; together they fit the model's window."""
+    store = IndexStore.open(seed_index.index)
+    try:
+        articles = {a.article_id: a for a in store.articles()}
+        rows = store.chunks([int(i) for i in store.chunk_ids_for(list(articles))])
+        assert rows
+        for article_id, headings, text, _ in rows.values():
+            context = " / ".join(p for p in [articles[article_id].meta.film, *headings] if p)
+            tokens = embedder.count_tokens([f"{context}\n{text}"])[0] + 2  # CLS and SEP
+            assert tokens <= embedder.max_tokens, (article_id, tokens)
+    finally:
+        store.close()

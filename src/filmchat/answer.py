@@ -54,7 +54,14 @@ EVIDENCE_WORDS: dict[str, str] = {
     "award": "award awards oscar won nominated",
     "similar": "similar films like",
     "date": "released release",
+    "plot": "story plot synopsis follows tells premise",
 }
+# How reviews summarise a plot: 'tells the story of', 'follows', 'revolves around'.
+_SYNOPSIS = re.compile(
+    r"\b(tells the story|story of|follows|revolves around|cent(er|re)s on|is about"
+    r"|introduces us)\b",
+    re.I,
+)
 
 _ROLE_QUESTION = [
     ("director", r"\bdirect(ed|s|or)?\b|\bdirector\b|\bhelm"),
@@ -180,7 +187,8 @@ class Intent:
     @property
     def evidence_words(self) -> str:
         """Words that state the asked fact, for the lexical half of retrieval."""
-        return EVIDENCE_WORDS.get(self.role or self.kind, "")
+        words = EVIDENCE_WORDS.get(self.role or self.kind, "")
+        return f"{words} {EVIDENCE_WORDS['plot']}" if self.plot else words
 
     @property
     def focus(self) -> list[str]:
@@ -286,7 +294,7 @@ def states_what_is_asked(sentence: str, intent: Intent) -> bool:
         return has_person and has_role_cue(sentence, intent.role)
     if intent.kind == "similar":
         return bool(_TITLE_LIST_ITEM.match(sentence)) or bool(
-            re.search(r"\b(similar|like|reminiscent|recommend|compar\w*)\b", sentence, re.I)
+            re.search(r"(?<![\w-])(similar|like|reminiscent|recommend|compar\w*)\b", sentence, re.I)
         )
     if intent.filming and not _FILMING.search(sentence):
         return False  # where it is *set* is not where it was *filmed*
@@ -400,9 +408,13 @@ def gather(
                 continue
             score = 0.55 * lexical + 0.15 * (in_heading / total_weight) + 0.45 * passage.dense_score
             if intent.plot and re.search(
-                r"plot|synopsis|story|premise|overview", sentence.heading or "", re.I
+                r"plot|synopsis|story|premise|overview|summary", sentence.heading or "", re.I
             ):
-                score += 0.1
+                score += 0.2 if not intent.focus else 0.1  # 'what is it about' lives there
+            if intent.plot and not intent.focus and _SYNOPSIS.search(text):
+                score += 0.15
+            if intent.kind == "similar" and _TITLE_LIST_ITEM.match(text):
+                score += 0.3  # a recommendation list names the films outright
             if intent.kind == "person" and credits_role(text, intent.role):
                 score += 0.3
             if intent.role and has_role_cue(sentence.heading or "", intent.role):

@@ -8,6 +8,7 @@ single sentence and point at where it stands in the article.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -51,6 +52,8 @@ class _Atom:
     heading: str | None
     list_id: int | None = None
     block_index: int = 0
+    tokens: int = 0
+    sentence_tokens: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -112,28 +115,36 @@ def layout(blocks: list[Block]) -> CleanDocument:
     return CleanDocument(text="\n\n".join(parts), atoms=atoms)
 
 
-def _split_oversized(atoms: list[_Atom], max_words: int) -> list[_Atom]:
+def _split_oversized(atoms: list[_Atom], fits: Callable[[list[_Atom]], bool]) -> list[_Atom]:
     """A list item longer than a whole chunk is split at its sentences after all."""
     result = []
     for atom in atoms:
-        if len(atom.sentences) > 1 and atom.words > max_words:
+        if len(atom.sentences) > 1 and not fits([atom]):
             result.extend(
-                _Atom([s], word_count(s.text), atom.heading, atom.list_id, atom.block_index)
-                for s in atom.sentences
+                _Atom(
+                    [s],
+                    word_count(s.text),
+                    atom.heading,
+                    atom.list_id,
+                    atom.block_index,
+                    tokens=atom.sentence_tokens[n] if atom.sentence_tokens else 0,
+                )
+                for n, s in enumerate(atom.sentences)
             )
         else:
             result.append(atom)
     return result
 
 
-def _list_words(atoms: list[_Atom], start: int) -> int:
+def _list_run(atoms: list[_Atom], start: int) -> list[_Atom]:
+    """The atoms of the list that starts at `start`."""
     list_id = atoms[start].list_id
-    total = 0
+    run = []
     for atom in atoms[start:]:
         if atom.list_id != list_id:
             break
-        total += atom.words
-    return total
+        run.append(atom)
+    return run
 
 
 def _make_chunk(article_id: str, position: int, atoms: list[_Atom]) -> Chunk:
@@ -162,6 +173,25 @@ def _make_chunk(article_id: str, position: int, atoms: list[_Atom]) -> Chunk:
     )
 
 
+TokenCounter = Callable[[list[str]], list[int]]
+
+
+def _count_tokens(
+    atoms: list[_Atom], count_tokens: TokenCounter, context: str | None
+) -> dict[str | None, int]:
+    """Token counts of every sentence (one batch), and of each heading's embedding context."""
+    sentences = [s.text for atom in atoms for s in atom.sentences]
+    counts = iter(count_tokens(sentences))
+    for atom in atoms:
+        atom.sentence_tokens = [next(counts) for _ in atom.sentences]
+        atom.tokens = sum(atom.sentence_tokens)
+    headings = sorted({atom.heading for atom in atoms if atom.heading})
+    contexts = count_tokens([" / ".join(p for p in (context, h) if p) for h in headings])
+    cost: dict[str | None, int] = dict(zip(headings, contexts, strict=True))
+    cost[None] = count_tokens([context])[0] if context else 0
+    return cost
+
+
 def chunk_document(
     document: CleanDocument,
     article_id: str,
@@ -169,31 +199,48 @@ def chunk_document(
     min_words: int = 80,
     max_words: int = 200,
     overlap_sentences: int = 1,
+    count_tokens: TokenCounter | None = None,
+    max_tokens: int | None = None,
+    context: str | None = None,
 ) -> list[Chunk]:
-    """Pack atoms into chunks: under max_words, over min_words where the text allows."""
-    atoms = _split_oversized(document.atoms, max_words)
+    """Pack atoms into chunks: under max_words, over min_words where the text allows.
+
+    Given the encoder's tokenizer and limit, a chunk also stays within `max_tokens` once its
+    embedding context (film and headings) is added, so the encoder never truncates it.
+    """
+    atoms = document.atoms
+    context_cost: dict[str | None, int] = {}
+    if count_tokens is not None and max_tokens:
+        context_cost = _count_tokens(atoms, count_tokens, context)
+
+    def fits(group: list[_Atom]) -> bool:
+        if sum(a.words for a in group) > max_words:
+            return False
+        if not context_cost or max_tokens is None:
+            return True
+        headings = {a.heading for a in group}
+        overhead = sum(context_cost.get(h, 0) for h in headings) + 2 + len(group)  # CLS, SEP
+        return sum(a.tokens for a in group) + overhead <= max_tokens
+
+    atoms = _split_oversized(atoms, fits)
     chunks: list[Chunk] = []
     current: list[_Atom] = []
-    words = 0
     for index, atom in enumerate(atoms):
         starts_list = atom.list_id is not None and (
             index == 0 or atoms[index - 1].list_id != atom.list_id
         )
         new_section = bool(current) and atom.heading != current[-1].heading
-        list_fits_alone = starts_list and _list_words(atoms, index) <= max_words
+        whole_list = _list_run(atoms, index) if starts_list else []
         should_break = bool(current) and (
-            words + atom.words > max_words
-            or (new_section and words >= min_words)
-            or (list_fits_alone and words + _list_words(atoms, index) > max_words)
+            not fits([*current, atom])
+            or (new_section and sum(a.words for a in current) >= min_words)
+            or (bool(whole_list) and fits(whole_list) and not fits([*current, *whole_list]))
         )
         if should_break:
             chunks.append(_make_chunk(article_id, len(chunks), current))
             carry = _overlap(current, overlap_sentences) if not new_section else []
-            if carry and sum(a.words for a in carry) + atom.words > max_words:
-                carry = []
-            current, words = carry, sum(a.words for a in carry)
+            current = carry if carry and fits([*carry, atom]) else []
         current.append(atom)
-        words += atom.words
     if current:
         chunks.append(_make_chunk(article_id, len(chunks), current))
     return chunks

@@ -114,6 +114,18 @@ class Embedder:
         np.divide(out, norms, out=out, where=norms > 0)
         return out
 
+    @property
+    def max_tokens(self) -> int:
+        """How many tokens the encoder reads; the rest of a longer text is silently dropped."""
+        return int(self._model.max_seq_length)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Tokens of each text without the special tokens (the chunker budgets for those)."""
+        if not texts:
+            return []
+        encoded = self._model.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 

@@ -47,13 +47,25 @@ def fingerprint(article: Article, shared: set[str]) -> str:
     return hashlib.sha256("\n".join([article.content_hash, *lines]).encode()).hexdigest()
 
 
-def prepare(article: Article, shared: set[str], settings: Settings) -> PreparedArticle:
-    """Clean and chunk one article; ArticleError if nothing of the review is left."""
+def prepare(
+    article: Article, shared: set[str], settings: Settings, embedder: Embedder | None = None
+) -> PreparedArticle:
+    """Clean and chunk one article; ArticleError if nothing of the review is left.
+
+    With the embedder, chunks also fit its token limit (film and headings included).
+    """
     blocks = clean_article(
         article.body, title=article.meta.title, author=article.meta.author, shared_lines=shared
     )
     document = layout(blocks)
-    chunks = chunk_document(document, article.article_id, **settings.chunk_settings())
+    chunks = chunk_document(
+        document,
+        article.article_id,
+        **settings.chunk_settings(),
+        count_tokens=embedder.count_tokens if embedder else None,
+        max_tokens=embedder.max_tokens if embedder else None,
+        context=article.meta.film,
+    )
     if not chunks:
         raise ArticleError(f"{article.path}: empty after cleaning (no review text left).")
     record = ArticleRecord(
@@ -149,16 +161,23 @@ def _update(
     report.full = report.full or base is None
     old = {} if report.full or base is None else {a.article_id: a for a in base.articles()}
 
-    prepared: list[PreparedArticle] = []
+    changed: list[Article] = []
     current_ids = set()
     for article in articles:
         current_ids.add(article.article_id)
         previous = old.get(article.article_id)
         if previous and previous.content_hash == fingerprint(article, shared):
             report.unchanged += 1
-            continue
+        else:
+            changed.append(article)
+    # the model is loaded only now, and only when something needs embedding: chunks are cut to
+    # its tokenizer's limit, so the encoder never truncates one
+    embedder = get_embedder() if changed else None
+    prepared: list[PreparedArticle] = []
+    for article in changed:
+        previous = old.get(article.article_id)
         try:
-            prepared.append(prepare(article, shared, settings))
+            prepared.append(prepare(article, shared, settings, embedder))
         except ArticleError as exc:
             warn(f"skipped {exc}")
             report.skipped.append(article.path)
@@ -178,7 +197,7 @@ def _update(
     texts = [
         chunk.embedding_text(item.record.meta.film) for item in prepared for chunk in item.chunks
     ]
-    embedder = get_embedder()
+    embedder = embedder or get_embedder()
     vectors = embedder.encode(texts, progress=progress)
     report.chunks_embedded = len(texts)
 

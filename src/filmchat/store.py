@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 from filmchat.errors import FilmchatError, IndexCorruptError, IndexMissingError
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
