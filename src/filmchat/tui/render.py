@@ -38,7 +38,10 @@ def answer_fragments(answer: Answer) -> list[str]:
         else:
             # a generated sentence no passage backs; the chat's CSS shows ~~ as dim, not struck
             text = f"~~{escape(sentence.text)} {UNCITED}~~"
-        fragments.append(text if n == 0 else f" {text}")
+        if answer.listing:
+            fragments.append(f"- {text}\n")
+        else:
+            fragments.append(text if n == 0 else f" {text}")
     return fragments
 
 
