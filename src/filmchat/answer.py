@@ -196,7 +196,12 @@ class Intent:
         return list(self.terms)
 
 
-def classify(question: str, film_titles: list[str]) -> Intent:
+def title_words(film_titles: list[str]) -> frozenset[str]:
+    """Words of film titles: they name the film, not what is asked about it."""
+    return frozenset(w for title in film_titles for w in words(title))
+
+
+def classify(question: str, titles_words: frozenset[str] = frozenset()) -> Intent:
     """The kind of answer a question wants, from its wording alone."""
     text = question.strip()
     lowered = text.lower()
@@ -227,8 +232,7 @@ def classify(question: str, film_titles: list[str]) -> Intent:
     intent.plot = bool(_PLOT.search(lowered))
     intent.opinion = intent.kind == "general" and bool(_OPINION.search(lowered))
     intent.filming = intent.kind == "place" and bool(_FILMING.search(lowered))
-    title_words = {w for title in film_titles for w in words(title)}
-    intent.terms = content_terms(text, drop=GENERIC | _INTENT_WORDS | _FRAMING | title_words)
+    intent.terms = content_terms(text, drop=GENERIC | _INTENT_WORDS | _FRAMING | titles_words)
     listing = bool(_LIST_QUESTION.search(lowered)) or intent.kind == "similar"
     intent.listing = listing and not intent.terms  # 'which film stars X' wants one, not a list
     return intent

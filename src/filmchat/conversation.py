@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from filmchat.answer import Evidence, Intent, classify, compose, refusal
+from filmchat.answer import Evidence, Intent, classify, compose, refusal, title_words
 from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError
 from filmchat.films import (
@@ -23,6 +23,7 @@ from filmchat.films import (
     find_film,
     is_ordinary_word,
     mentioned_titles,
+    titles_pattern,
 )
 from filmchat.llm import AnswerStream, ChatClient, LLMCancelled, LLMError, condense_question
 from filmchat.models import Answer, Passage
@@ -66,6 +67,9 @@ class Engine:
         mentions = mentioned_titles(self.store.sentences_naming_years())
         self.catalog: list[Film] = build_catalog(articles, mentions)
         self.catalog_titles = {film.title.lower() for film in self.catalog}
+        self.folded_titles = {fold(film.title) for film in self.catalog}
+        self.titles_pattern = titles_pattern(self.catalog)
+        self.title_words = title_words([film.title for film in self.catalog])
 
     def reload(self) -> None:
         """Switch to the index's newest generation (after a rebuild) without a restart."""
@@ -137,7 +141,7 @@ class Conversation:
     # --- resolution ---------------------------------------------------------------------------
 
     def _scope(self, question: str) -> Film | None:
-        named = films_named(question, self.engine.catalog)
+        named = films_named(question, self.engine.catalog, self.engine.titles_pattern)
         if named:
             with_articles = [f for f in named if not f.mentioned_only]
             return (with_articles or named)[0]
@@ -183,7 +187,7 @@ class Conversation:
         if (
             person
             and _PERSON_PRONOUN.search(resolved)
-            and not films_named(resolved, self.engine.catalog)
+            and not films_named(resolved, self.engine.catalog, self.engine.titles_pattern)
         ):
             resolved = _PERSON_PRONOUN.sub(person, resolved, count=1)
         return resolved
@@ -192,7 +196,7 @@ class Conversation:
 
     def _unknown_names(self, question: str, film: Film | None) -> list[str]:
         """Capitalised names in the question that no review in the collection mentions."""
-        titles = {fold(f.title) for f in self.engine.catalog}
+        titles = self.engine.folded_titles
         unknown = []
         for match in _CAPITALISED.finditer(question):
             phrase = match.group(1)
@@ -276,7 +280,7 @@ class Conversation:
                 if warn:
                     warn(f"{exc} Using the built-in follow-up resolution.")
         film = self._scope(resolved)
-        intent = classify(resolved, [f.title for f in self.engine.catalog])
+        intent = classify(resolved, self.engine.title_words)
         k = self.k * 2 if intent.listing else self.k
         passages = self.retrieve(resolved, film, k, intent.evidence_words)
         unknown = self._unknown_names(resolved, film)

@@ -109,10 +109,30 @@ def title_used_in(question: str, title: str, year: int | None = None) -> bool:
     return re.search(rf"(?<![\w-]){escaped}(?![\w-])", question, flags) is not None
 
 
-def films_named(question: str, catalog: list[Film]) -> list[Film]:
+def titles_pattern(catalog: list[Film]) -> re.Pattern[str]:
+    """One regex finding every catalogue title a text might name, compiled once per catalogue.
+
+    With hundreds of films, a pattern per title per question overflows `re`'s cache and costs
+    hundreds of milliseconds; this finds the few candidates the strict rules then check.
+    """
+    titles = sorted({f.title for f in catalog}, key=len, reverse=True)
+    if not titles:
+        return re.compile(r"(?!)")
+    alternatives = "|".join(re.escape(t) for t in titles)
+    return re.compile(rf"(?<![\w-])(?=({alternatives})(?![\w-]))", re.IGNORECASE)
+
+
+def films_named(
+    question: str, catalog: list[Film], pattern: re.Pattern[str] | None = None
+) -> list[Film]:
     """Films the question names, longest first ('Blade Runner 2049' beats 'Blade Runner')."""
+    pattern = pattern or titles_pattern(catalog)
+    found = {fold(match.group(1)) for match in pattern.finditer(question)}
+    if not found:
+        return []
     named: list[Film] = []
-    for film in sorted(catalog, key=lambda f: len(f.title), reverse=True):
+    candidates = [film for film in catalog if fold(film.title) in found]
+    for film in sorted(candidates, key=lambda f: len(f.title), reverse=True):
         if any(film.title.lower() in other.title.lower() for other in named):
             continue
         if title_used_in(question, film.title, film.year):

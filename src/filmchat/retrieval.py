@@ -83,9 +83,9 @@ class Retriever:
             lexical = [chunk for chunk in lexical if chunk in allowed_set][:pool]
         fused = reciprocal_rank_fusion([chunk for chunk, _ in dense], lexical)
         ranked = sorted(fused, key=lambda chunk: fused[chunk], reverse=True)
-        rows = self.store.chunks(ranked[:pool])
-        article_of = {chunk: rows[chunk][0] for chunk in ranked[:pool] if chunk in rows}
+        article_of = self.store.article_of(ranked[:pool])
         chosen = diversify([c for c in ranked if c in article_of], article_of, k, max(2, k // 3))
+        rows = self.store.chunks(chosen)
         dense_scores = dict(dense)
         lexical_rank = {chunk: rank for rank, chunk in enumerate(lexical)}
         passages = []

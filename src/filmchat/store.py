@@ -251,6 +251,16 @@ class IndexStore:
             )
         return found
 
+    def article_of(self, chunk_ids: Sequence[int]) -> dict[int, str]:
+        """The article of each chunk id: all diversification needs of a candidate pool."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.db.execute(
+            f"SELECT chunk_id, article_id FROM chunks WHERE chunk_id IN ({marks})", list(chunk_ids)
+        )
+        return dict(rows)
+
     def sentences_naming_years(self) -> list[str]:
         """Sentences with a '(1999)'-style year: where reviews name other films by title."""
         rows = self.db.execute(
