@@ -11,8 +11,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from filmchat.answer import Evidence, Intent, classify, compose, refusal, title_words
 from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError
@@ -21,7 +19,6 @@ from filmchat.films import (
     build_catalog,
     films_named,
     find_film,
-    is_ordinary_word,
     mentioned_titles,
     titles_pattern,
 )
@@ -238,19 +235,14 @@ class Conversation:
     def retrieve(
         self, query: str, film: Film | None, k: int, extra_words: str = ""
     ) -> list[Passage]:
-        """Passages from the film's own reviews and from others' passages that mention it."""
-        retriever = self.engine.retriever
+        """Passages from the film's own reviews and from others' passages that name it."""
         lexical = f"{query} {extra_words}".strip()
         if film is None:
-            return retriever.search(query, k=k, lexical_query=lexical)
-        allowed = retriever.store.chunk_ids_for(film.article_ids)
-        if not is_ordinary_word(film.title):
-            mentions = retriever.store.search_lexical(f'"{film.title}"', 10_000)
-            allowed = np.union1d(allowed, np.array(mentions, dtype=np.int64))
-        return retriever.search(
+            return self.engine.retriever.search(query, k=k, lexical_query=lexical)
+        return self.engine.retriever.search(
             f"{film.title}: {query}" if film.mentioned_only else query,
             k=k,
-            chunk_ids=allowed,
+            film=film.title,
             lexical_query=lexical,
         )
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-import numpy as np
-
 from filmchat.embedding import Embedder
 from filmchat.models import ArticleRecord, Passage
 from filmchat.store import IndexStore, fts_query
-from filmchat.terms import STOPWORDS
+from filmchat.terms import STOPWORDS, words
 
 RRF_K = 60
 
@@ -54,33 +52,34 @@ class Retriever:
         self.embedder = embedder
         self.articles: dict[str, ArticleRecord] = {a.article_id: a for a in store.articles()}
 
+    def _skipped_words(self, text: str, film: str | None) -> frozenset[str]:
+        """Stopwords, and over the whole collection words in most passages ('film'): BM25
+        gives them next to no weight, yet matching them is most of a query's cost."""
+        if film is not None:
+            return STOPWORDS
+        half = self.store.manifest.chunks / 2
+        common = {w for w in words(text) if self.store.document_frequency(w) > half}
+        return STOPWORDS | common
+
     def search(
         self,
         query: str,
         *,
         k: int = 8,
-        article_ids: Sequence[str] | None = None,
-        chunk_ids: np.ndarray | None = None,
+        film: str | None = None,
         lexical_query: str | None = None,
     ) -> list[Passage]:
-        """The k best passages for `query`, restricted to some articles or chunks if given."""
-        allowed = chunk_ids
-        if article_ids is not None:
-            scoped = self.store.chunk_ids_for(article_ids)
-            allowed = scoped if allowed is None else np.intersect1d(allowed, scoped)
+        """The k best passages for `query`; only passages about `film` (a title) if given."""
+        allowed = self.store.chunk_ids_about(film) if film is not None else None
         if allowed is not None and len(allowed) == 0:
             return []
         pool = max(4 * k, 40)
         vector = self.embedder.encode_query(query)
         dense = self.store.search_dense(vector, pool, allowed)
+        lexical_text = lexical_query or query
         lexical = self.store.search_lexical(
-            fts_query(lexical_query or query, STOPWORDS),
-            pool if allowed is None else pool * 4,
-            list(article_ids) if article_ids is not None else None,
+            fts_query(lexical_text, self._skipped_words(lexical_text, film)), pool, film
         )
-        if allowed is not None:
-            allowed_set = set(allowed.tolist())
-            lexical = [chunk for chunk in lexical if chunk in allowed_set][:pool]
         fused = reciprocal_rank_fusion([chunk for chunk, _ in dense], lexical)
         ranked = sorted(fused, key=lambda chunk: fused[chunk], reverse=True)
         article_of = self.store.article_of(ranked[:pool])

@@ -31,9 +31,11 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from filmchat.errors import FilmchatError, IndexCorruptError, IndexMissingError
+from filmchat.films import mentioned_titles
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
+from filmchat.terms import fold
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -71,7 +73,7 @@ CREATE TABLE sentences (
     PRIMARY KEY (chunk_id, position)
 );
 CREATE VIRTUAL TABLE chunks_fts USING fts5(
-    headings, text, tokenize = 'porter unicode61 remove_diacritics 2'
+    headings, text, films, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 """
 
@@ -125,6 +127,11 @@ def live_generation(index_dir: Path) -> Path | None:
 
 
 _FTS_WORD = re.compile(r"[\w’']+", re.UNICODE)
+
+
+def film_key(title: str) -> str:
+    """One FTS token per film: lexical search scoped to a film is one indexed lookup."""
+    return "film" + hashlib.sha1(fold(title).strip().encode()).hexdigest()[:12]
 
 
 def fts_query(text: str, stopwords: frozenset[str] = frozenset()) -> str | None:
@@ -251,6 +258,14 @@ class IndexStore:
             )
         return found
 
+    def chunk_ids_about(self, film: str) -> np.ndarray:
+        """Chunks of the film's reviews, and chunks elsewhere naming it as 'Title (Year)'."""
+        rows = self.db.execute(
+            "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?",
+            (f'films : "{film_key(film)}"',),
+        )
+        return np.array([row[0] for row in rows], dtype=np.int64)
+
     def article_of(self, chunk_ids: Sequence[int]) -> dict[int, str]:
         """The article of each chunk id: all diversification needs of a candidate pool."""
         if not chunk_ids:
@@ -282,20 +297,15 @@ class IndexStore:
         )
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
-    def search_lexical(
-        self, query: str | None, k: int, article_ids: Sequence[str] | None = None
-    ) -> list[int]:
-        """Chunk ids ranked by BM25 (FTS5), best first."""
+    def search_lexical(self, query: str | None, k: int, film: str | None = None) -> list[int]:
+        """Chunk ids ranked by BM25 (FTS5), best first; only a film's passages if `film`."""
         if not query:
             return []
+        if film is not None:
+            query = f'films : "{film_key(film)}" AND ({query})'
         sql = "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?"
-        params: list[object] = [query]
-        if article_ids is not None:
-            marks = ",".join("?" * len(article_ids))
-            sql += f" AND rowid IN (SELECT chunk_id FROM chunks WHERE article_id IN ({marks}))"
-            params.extend(article_ids)
-        sql += " ORDER BY bm25(chunks_fts, 0.5, 1.0) LIMIT ?"
-        params.append(k)
+        sql += " ORDER BY bm25(chunks_fts, 0.5, 1.0, 0.0) LIMIT ?"
+        params: list[object] = [query, k]
         try:
             return [row[0] for row in self.db.execute(sql, params)]
         except sqlite3.OperationalError:
@@ -383,9 +393,11 @@ class IndexWriter:
                     chunk.text,
                 ),
             )
+            films = {record.meta.film} if record.meta.film else set()
+            films |= set(mentioned_titles([s.text for s in chunk.sentences]))
             self.db.execute(
-                "INSERT INTO chunks_fts (rowid, headings, text) VALUES (?, ?, ?)",
-                (chunk_id, " ".join(chunk.headings), chunk.text),
+                "INSERT INTO chunks_fts (rowid, headings, text, films) VALUES (?, ?, ?, ?)",
+                (chunk_id, " ".join(chunk.headings), chunk.text, " ".join(map(film_key, films))),
             )
             self.db.executemany(
                 "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
