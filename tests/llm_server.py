@@ -16,9 +16,12 @@ from __future__ import annotations
 import json
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -198,8 +201,9 @@ class _Handler(BaseHTTPRequestHandler):
             "object": "chat.completion.chunk",
             "created": int(time.time()),
             "model": self.server.owner.model,
-            "choices": [{"index": 0, "delta": delta, "logprobs": None,
-                         "finish_reason": finish_reason}],
+            "choices": [
+                {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+            ],
         }
 
     def _completion(self, text: str) -> dict:
@@ -208,8 +212,13 @@ class _Handler(BaseHTTPRequestHandler):
             "object": "chat.completion",
             "created": int(time.time()),
             "model": self.server.owner.model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                         "finish_reason": "stop"}],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": "stop",
+                }
+            ],
         }
 
 
@@ -217,6 +226,23 @@ def script_file(path: Path, replies: list[Reply]) -> Path:
     """Write replies for the process form of the server."""
     path.write_text(json.dumps([asdict(reply) for reply in replies]), encoding="utf-8")
     return path
+
+
+@contextmanager
+def server_process(
+    tmp_path: Path, replies: list[Reply]
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """The scripted server in a process of its own, so a test can SIGKILL it mid-answer."""
+    script = script_file(tmp_path / "script.json", replies)
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__)), str(script)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        yield process, process.stdout.readline().strip()
+    finally:
+        process.kill()
+        process.wait()
 
 
 if __name__ == "__main__":

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +32,7 @@ from filmchat.models import Passage
 from filmchat.retrieval import Retriever
 from filmchat.settings import Settings
 from filmchat.store import IndexStore
-from llm_server import Reply, ScriptedServer, script_file
+from llm_server import Reply, ScriptedServer, server_process
 
 QUESTION = "Who composed the score of Her and what do reviewers say about it?"
 FILM = "Her (2013)"
@@ -230,14 +228,20 @@ def test_from_settings_is_none_without_a_url(server: ScriptedServer) -> None:
 
 
 FAILURES = {
-    "http 500": (Reply(status=500, body='{"error": {"message": "model\\ncrashed"}}'),
-                 "HTTP 500: model crashed"),
+    "http 500": (
+        Reply(status=500, body='{"error": {"message": "model\\ncrashed"}}'),
+        "HTTP 500: model crashed",
+    ),
     "http 401": (Reply(status=401, body='{"error": "bad key"}'), "FILMCHAT_LLM_API_KEY"),
-    "malformed json": (Reply(events=['{"choices": [{"delta": {"content": "Her"}}]}', "{oops"]),
-                       "malformed stream"),
+    "malformed json": (
+        Reply(events=['{"choices": [{"delta": {"content": "Her"}}]}', "{oops"]),
+        "malformed stream",
+    ),
     "no choices": (Reply(events=['{"object": "chat.completion.chunk"}']), "without choices"),
-    "error event": (Reply(events=['{"error": {"message": "context length exceeded"}}']),
-                    "context length exceeded"),
+    "error event": (
+        Reply(events=['{"error": {"message": "context length exceeded"}}']),
+        "context length exceeded",
+    ),
     "dropped mid-stream": (Reply(text="The score was", drop=True), "closed the connection"),
     "ended early": (Reply(text="The score was", finish=False), "ended the stream"),
     "stalled": (Reply(text="The score was", hang=5), "did not answer within 0.5 s"),
@@ -273,28 +277,16 @@ def test_connection_refused_is_one_clear_line(passages: list[Passage]) -> None:
 
 def test_server_process_killed_mid_stream(tmp_path: Path, passages: list[Passage]) -> None:
     reply = Reply(text=cite(claim(passages[0]), "[1]"), hang=60)
-    script = script_file(tmp_path / "script.json", [reply])
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("llm_server.py")), str(script)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        with ChatClient(url, timeout=30) as made:
-            stream = AnswerStream(made, QUESTION, passages, film=FILM)
-            received: list[str] = []
-            with pytest.raises(LLMError, match="closed the connection") as caught:
-                for delta in stream:
-                    received.append(delta)
-                    if "".join(received).strip().endswith("."):  # the whole sentence arrived
-                        os.kill(process.pid, signal.SIGKILL)
-        assert "".join(received) == cite(claim(passages[0]), "[1]")
-        assert "\n" not in str(caught.value)
-    finally:
-        process.kill()
-        process.wait()
+    with server_process(tmp_path, [reply]) as (process, url), ChatClient(url, timeout=30) as made:
+        stream = AnswerStream(made, QUESTION, passages, film=FILM)
+        received: list[str] = []
+        with pytest.raises(LLMError, match="closed the connection") as caught:
+            for delta in stream:
+                received.append(delta)
+                if "".join(received).strip().endswith("."):  # the whole sentence arrived
+                    os.kill(process.pid, signal.SIGKILL)
+    assert "".join(received) == cite(claim(passages[0]), "[1]")
+    assert "\n" not in str(caught.value)
 
 
 def test_cancel_stops_the_stream_from_another_thread(
@@ -372,4 +364,3 @@ def test_condense_question_failure_raises_for_the_fallback(
     server.queue(reply)
     with pytest.raises(LLMError):
         condense_question(client, "who directed it?", [earlier])
-

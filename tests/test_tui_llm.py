@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +26,7 @@ from filmchat.tui.screens.history import HistoryScreen
 from filmchat.tui.widgets.answer import AnswerMessage
 from filmchat.tui.widgets.question import QuestionMessage
 from helpers_tui import ask, cards, markdown_text, notified, start, submit, wait_until
-from llm_server import Reply, ScriptedServer, script_file
+from llm_server import Reply, ScriptedServer, server_process
 from test_llm import cite, claim
 
 WIDE = (120, 40)
@@ -211,15 +209,7 @@ async def test_server_killed_mid_stream_gives_the_extractive_answer(
     seed_index: Settings, tmp_path: Path, embedder: Embedder, passages: list[Passage]
 ) -> None:
     raw = cite(claim(passages[2]), "[3]")
-    script = script_file(tmp_path / "script.json", [Reply(text=raw, hang=60)])
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("llm_server.py")), str(script)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
+    with server_process(tmp_path, [Reply(text=raw, hang=60)]) as (process, url):
         app = FilmchatApp(with_llm(seed_index, tmp_path, url), embedder=embedder)
         async with app.run_test(size=WIDE) as pilot:
             await start(pilot)
@@ -237,9 +227,6 @@ async def test_server_killed_mid_stream_gives_the_extractive_answer(
             assert markdown_text(widget) == answer_markdown(answer)  # the draft is gone
             await wait_until(pilot, lambda: len(cards(app)) == len(answer.citations))
             assert [a.question for a in app.chat.conversation.turns] == [QUESTION]  # type: ignore[union-attr]
-    finally:
-        process.kill()
-        process.wait()
 
 
 FAILURES = {
