@@ -53,7 +53,8 @@ def test_vectors_are_unit_length_and_384_dimensional(embedder: Embedder) -> None
 
 def test_encode_keeps_the_callers_order_and_reports_progress(embedder: Embedder) -> None:
     """Texts are encoded longest first, over several steps; vectors come back in input order."""
-    texts = [f"{TEXTS[n % 4]}{' Again.' * (n % 9)}" for n in range(70)]
+    count = embedder.batch_size * 4 + 6  # encode works in steps of four batches
+    texts = [f"{TEXTS[n % 4]}{' Again.' * (n % 9)}" for n in range(count)]
     seen: list[tuple[int, int]] = []
     together = embedder.encode(texts, progress=lambda done, total: seen.append((done, total)))
     alone = np.stack([embedder.encode_query(text) for text in texts[::9]])
