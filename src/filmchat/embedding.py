@@ -81,9 +81,10 @@ class Embedder:
 
     def __init__(self, settings: Settings) -> None:
         self.model_name = settings.model
-        self.batch_size = settings.batch_size
         self.device = choose_device(settings.device)
         self.precision = choose_precision(settings.precision, self.device)
+        # bf16 kernels pay off on bigger matrices: batch 64 runs ~1.8x batch 16 on this CPU
+        self.batch_size = settings.batch_size or (64 if self.precision == "bf16" else 16)
         self._model = _load(self.model_name, self.device, self.precision)
         get_dimension = (
             getattr(self._model, "get_embedding_dimension", None)
