@@ -293,3 +293,15 @@ def test_headline_of_a_pasted_page_is_its_first_line_that_is_not_furniture():
     article = load_article(SITE / "arrival-2016-review.txt", SITE)
     assert article.meta.title == "Arrival (2016) review: the language of loss"
     assert (article.meta.film, article.meta.year) == ("Arrival", 2016)
+
+
+def test_markdown_headings_shared_by_reviews_stay_structure() -> None:
+    """'## Verdict' in every review of a site is a heading, not furniture to strip."""
+    first = "## Verdict\n\nA patient, moving film about grief.\n\nShare this article"
+    second = "## Verdict\n\nToo long by half, but the score is lovely.\n\nShare this article"
+    shared = repeated_lines([first, second])
+    assert "verdict" not in shared
+    assert "share this article" in shared
+    blocks = clean_article(second, shared_lines=shared)
+    assert blocks[0].kind == "heading" and blocks[0].text == "Verdict"
+    assert all("Share" not in b.text for b in blocks)

@@ -220,6 +220,7 @@ def repeated_lines(bodies: Iterable[str]) -> set[str]:
         for key, count in seen.items()
         if count >= 2
         and len(_words(key)) <= _MAX_FURNITURE_WORDS
+        and not _MD_HEADING.match(originals[key])  # '## Verdict' in many reviews is structure
         and not (is_title_case(originals[key]) and _looks_like_heading(originals[key]))
     }
 
