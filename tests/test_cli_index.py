@@ -21,15 +21,30 @@ import pytest
 from filmchat.embedding import Embedder
 from filmchat.indexer import build_index
 from filmchat.settings import Settings
-from filmchat.store import CURRENT, DATABASE, MANIFEST, VECTORS, IndexStore, fts_query
+from filmchat.store import (
+    CURRENT,
+    DATABASE,
+    MANIFEST,
+    VECTORS,
+    IndexStore,
+    fts_query,
+    live_generation,
+)
 from synthetic import write_corpus
+from test_indexing import garble
 
 PROJECT = Path(__file__).resolve().parents[1]
 FILMCHAT = PROJECT / ".venv" / "bin" / "filmchat"
 SEEDS = PROJECT / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 JSON_KEYS = {
-    "added", "updated", "removed", "unchanged", "chunks_embedded", "chunks_total", "seconds"
+    "added",
+    "updated",
+    "removed",
+    "unchanged",
+    "chunks_embedded",
+    "chunks_total",
+    "seconds",
 }
 
 
@@ -190,24 +205,13 @@ def test_wrong_usage_is_one_line(args):
 # --- a damaged or missing index ---------------------------------------------------------------
 
 
-def live(index: Path) -> Path:
-    return index / (index / CURRENT).read_text().strip()
-
-
-def zero_middle(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 2 // 4096 * 4096
-    data[middle : middle + 8192] = bytes(len(data[middle : middle + 8192]))
-    path.write_bytes(bytes(data))
-
-
 DAMAGE = {
-    "vectors deleted": lambda i: (live(i) / VECTORS).unlink(),
-    "vectors truncated": lambda i: (live(i) / VECTORS).write_bytes(b"IxMp\x00\x01"),
-    "manifest garbled": lambda i: (live(i) / MANIFEST).write_text("{not json"),
-    "manifest deleted": lambda i: (live(i) / MANIFEST).unlink(),
-    "database garbled": lambda i: zero_middle(live(i) / DATABASE),
-    "database deleted": lambda i: (live(i) / DATABASE).unlink(),
+    "vectors deleted": lambda i: (live_generation(i) / VECTORS).unlink(),
+    "vectors truncated": lambda i: (live_generation(i) / VECTORS).write_bytes(b"IxMp\x00\x01"),
+    "manifest garbled": lambda i: (live_generation(i) / MANIFEST).write_text("{not json"),
+    "manifest deleted": lambda i: (live_generation(i) / MANIFEST).unlink(),
+    "database garbled": lambda i: garble(live_generation(i) / DATABASE),
+    "database deleted": lambda i: (live_generation(i) / DATABASE).unlink(),
     "pointer garbled": lambda i: (i / CURRENT).write_text("???"),
 }
 
@@ -255,7 +259,8 @@ def refusal_cases(tmp_path: Path, corpus: Path) -> dict[str, tuple[Path, str]]:
         "unsupported": (write(tmp_path / "review.pdf", "%PDF-1.4 a review"), "unsupported"),
         "empty after cleaning": (write(tmp_path / "widgets.txt", noise), "empty after cleaning"),
         "duplicate": (
-            write(tmp_path / "her-again.txt", frontmatter.load(seed).content), "already has"
+            write(tmp_path / "her-again.txt", frontmatter.load(seed).content),
+            "already has",
         ),
     }
 
@@ -305,9 +310,10 @@ def test_add_text_takes_film_and_year_from_its_headline(corpus):
     assert post["title"] == "Arrival (2016) review: the language of loss"
     assert (post["film"], post["year"]) == ("Arrival", 2016)
     # the body is kept as the user saved it: cleaning is the index's job
-    assert post.content.strip() == (FIXTURES / "site" / "arrival-2016-review.txt").read_text(
-        encoding="utf-8"
-    ).strip()
+    assert (
+        post.content.strip()
+        == (FIXTURES / "site" / "arrival-2016-review.txt").read_text(encoding="utf-8").strip()
+    )
 
 
 def test_add_film_and_year_options_win(tmp_path, corpus):
@@ -323,8 +329,13 @@ def test_add_film_and_year_options_win(tmp_path, corpus):
     assert (post["film"], post["year"]) == ("Sicario", 2015)
     before = folder_state(corpus)
     override = filmchat(
-        "add", FIXTURES / "night-of-the-living-dead.txt", "--year", "1990", "--no-index",
-        "--corpus", corpus,
+        "add",
+        FIXTURES / "night-of-the-living-dead.txt",
+        "--year",
+        "1990",
+        "--no-index",
+        "--corpus",
+        corpus,
     )
     assert override.returncode == 0, override.stderr
     post = added_file(corpus, before)
@@ -461,8 +472,9 @@ def recover(previous: Previous) -> None:
 
 def index_to_the_end(previous: Previous) -> dict[str, int]:
     """A plain `filmchat index` ends with every article indexed and no leftovers."""
-    result = filmchat("index", "--json", "--corpus", previous.settings.corpus,
-                      "--index", previous.settings.index)
+    result = filmchat(
+        "index", "--json", "--corpus", previous.settings.corpus, "--index", previous.settings.index
+    )
     assert result.returncode == 0, result.stderr
     index = previous.settings.index
     assert not list(index.glob(".building-*")) and not list(index.glob(f".{CURRENT}.*"))

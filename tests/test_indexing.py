@@ -15,7 +15,15 @@ from filmchat.errors import FilmchatError, IndexCorruptError, IndexMissingError
 from filmchat.indexer import build_index
 from filmchat.models import IndexReport
 from filmchat.settings import Settings
-from filmchat.store import CURRENT, DATABASE, MANIFEST, VECTORS, IndexStore, rebuild_lock
+from filmchat.store import (
+    CURRENT,
+    DATABASE,
+    MANIFEST,
+    VECTORS,
+    IndexStore,
+    live_generation,
+    rebuild_lock,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SITE = FIXTURES / "site"
@@ -229,8 +237,8 @@ def test_a_second_rebuild_at_the_same_time_is_refused_in_one_line(indexed):
 def test_generation_a_killed_commit_never_made_live_is_cleared(indexed, embedder):
     """A commit killed between renaming its folder and swapping CURRENT leaves a generation
     nobody reads; the next commit removes it and keeps the one readers may have open."""
-    replaced = live(indexed).name
-    shutil.copytree(live(indexed), indexed.index / "gen-000009")
+    replaced = live_generation(indexed.index).name
+    shutil.copytree(live_generation(indexed.index), indexed.index / "gen-000009")
     (indexed.corpus / "her-2013-review.md").unlink()
     build(indexed, embedder)
     assert sorted(p.name for p in indexed.index.glob("gen-*")) == [replaced, "gen-000010"]
@@ -247,22 +255,28 @@ def test_bad_files_are_skipped_with_a_warning_naming_them(make_settings, embedde
     warnings: list[str] = []
     report = build(settings, embedder, warn=warnings.append)
     assert report.added == 5
-    for name in ("poster.txt", "latin1-review.txt", "empty.md", "only-front-matter.md",
-                 "page-not-found.html"):
+    for name in (
+        "poster.txt",
+        "latin1-review.txt",
+        "empty.md",
+        "only-front-matter.md",
+        "page-not-found.html",
+    ):
         assert sum(name in message for message in warnings) == 1, (name, warnings)
     assert len(warnings) == 5
     assert sorted(report.skipped) == sorted(
-        ["poster.txt", "latin1-review.txt", "empty.md", "only-front-matter.md",
-         "page-not-found.html"]
+        [
+            "poster.txt",
+            "latin1-review.txt",
+            "empty.md",
+            "only-front-matter.md",
+            "page-not-found.html",
+        ]
     )
     assert sorted(snapshot(settings)["articles"]) == sorted(p.stem for p in corpus.glob("her*.md"))
 
 
 # --- a damaged index is reported in one line that says how to fix it --------------------------
-
-
-def live(settings: Settings) -> Path:
-    return settings.index / (settings.index / CURRENT).read_text().strip()
 
 
 def garble(path: Path) -> None:
@@ -274,19 +288,21 @@ def garble(path: Path) -> None:
 
 
 DAMAGE = {
-    "vectors garbled": lambda s: garble(live(s) / VECTORS),
-    "vectors truncated": lambda s: (live(s) / VECTORS).write_bytes(
-        (live(s) / VECTORS).read_bytes()[:1000]
+    "vectors garbled": lambda s: garble(live_generation(s.index) / VECTORS),
+    "vectors truncated": lambda s: (live_generation(s.index) / VECTORS).write_bytes(
+        (live_generation(s.index) / VECTORS).read_bytes()[:1000]
     ),
-    "vectors deleted": lambda s: (live(s) / VECTORS).unlink(),
-    "manifest garbled": lambda s: (live(s) / MANIFEST).write_text('{"format_version": 2, "mo'),
-    "manifest deleted": lambda s: (live(s) / MANIFEST).unlink(),
-    "database garbled": lambda s: garble(live(s) / DATABASE),
-    "database emptied": lambda s: (live(s) / DATABASE).write_bytes(b""),
-    "database deleted": lambda s: (live(s) / DATABASE).unlink(),
+    "vectors deleted": lambda s: (live_generation(s.index) / VECTORS).unlink(),
+    "manifest garbled": lambda s: (live_generation(s.index) / MANIFEST).write_text(
+        '{"format_version": 2, "mo'
+    ),
+    "manifest deleted": lambda s: (live_generation(s.index) / MANIFEST).unlink(),
+    "database garbled": lambda s: garble(live_generation(s.index) / DATABASE),
+    "database emptied": lambda s: (live_generation(s.index) / DATABASE).write_bytes(b""),
+    "database deleted": lambda s: (live_generation(s.index) / DATABASE).unlink(),
     "pointer garbled": lambda s: (s.index / CURRENT).write_text("gen-\x00oops"),
     "pointer to nothing": lambda s: (s.index / CURRENT).write_text("gen-000042\n"),
-    "generation deleted": lambda s: shutil.rmtree(live(s)),
+    "generation deleted": lambda s: shutil.rmtree(live_generation(s.index)),
 }
 
 

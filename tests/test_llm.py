@@ -26,7 +26,6 @@ from filmchat.llm import (
     LLMError,
     check_answer,
     condense_question,
-    generate_answer,
 )
 from filmchat.models import Passage
 from filmchat.retrieval import Retriever
@@ -131,7 +130,7 @@ def test_citation_to_a_missing_passage_is_removed(
     # [9] does not exist (6 passages); [0] neither. Markers after the full stop, too.
     server.queue(Reply(text=f"{first} [3][9] {cite(second, '[0]')}"))
 
-    answer = generate_answer(client, QUESTION, passages, film=FILM)
+    answer = AnswerStream(client, QUESTION, passages, film=FILM).answer()
 
     assert answer.answered
     assert [(s.text, s.markers, s.grounded) for s in answer.sentences] == [
@@ -150,7 +149,7 @@ def test_uncited_sentence_is_flagged_or_dropped(
     invented = "The film won four Academy Awards and earned a billion dollars."
     server.queue(Reply(text=f"{cite(grounded, '[2]')} {invented}"))
 
-    answer = generate_answer(client, QUESTION, passages, film=FILM, uncited=uncited)  # type: ignore[arg-type]
+    answer = AnswerStream(client, QUESTION, passages, film=FILM, uncited=uncited).answer()  # type: ignore[arg-type]
 
     texts = [(s.text, s.grounded) for s in answer.sentences]
     if uncited == "flag":
@@ -166,7 +165,7 @@ def test_answer_citing_nothing_is_an_error(
     server.queue(Reply(text="Her was scored by John Williams. It is a masterpiece [7]."))
 
     with pytest.raises(LLMError, match="citing none of the passages"):
-        generate_answer(client, QUESTION, passages, film=FILM)
+        AnswerStream(client, QUESTION, passages, film=FILM).answer()
 
 
 def test_sentinel_becomes_a_not_covered_answer(
@@ -174,7 +173,7 @@ def test_sentinel_becomes_a_not_covered_answer(
 ) -> None:
     server.queue(Reply(text=SENTINEL))
 
-    answer = generate_answer(client, "What was the box office of Her?", passages, film=FILM)
+    answer = AnswerStream(client, "What was the box office of Her?", passages, film=FILM).answer()
 
     assert not answer.answered and answer.mode == "llm"
     assert answer.sentences == []
@@ -191,8 +190,8 @@ def test_history_goes_to_the_model_without_stale_markers(
     server.queue(
         Reply(text=cite(claim(passages[0]), "[1]")), Reply(text=cite(claim(passages[3]), "[4]"))
     )
-    first = generate_answer(client, QUESTION, passages, film=FILM)
-    generate_answer(client, "And the cinematography?", passages, film=FILM, history=[first])
+    first = AnswerStream(client, QUESTION, passages, film=FILM).answer()
+    AnswerStream(client, "And the cinematography?", passages, film=FILM, history=[first]).answer()
 
     messages = server.requests[1].messages
     assert messages[1] == {"role": "user", "content": QUESTION}
@@ -205,7 +204,7 @@ def test_a_server_that_does_not_stream_still_works(
 ) -> None:
     server.queue(Reply(text=cite(claim(passages[0]), "[1]"), stream=False))
 
-    answer = generate_answer(client, QUESTION, passages, film=FILM)
+    answer = AnswerStream(client, QUESTION, passages, film=FILM).answer()
 
     assert answer.answered and answer.sentences[0].text == claim(passages[0])
 
@@ -256,7 +255,7 @@ def test_server_failures_raise_one_clear_line(
     reply, expected = FAILURES[case]
     server.queue(reply)
     with ChatClient(server.url, timeout=0.5) as made, pytest.raises(LLMError) as caught:
-        generate_answer(made, QUESTION, passages, film=FILM)
+        AnswerStream(made, QUESTION, passages, film=FILM).answer()
     message = str(caught.value)
     assert expected in message and "\n" not in message
 
@@ -270,7 +269,7 @@ def free_port() -> int:
 def test_connection_refused_is_one_clear_line(passages: list[Passage]) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with ChatClient(url, timeout=2) as made, pytest.raises(LLMError) as caught:
-        generate_answer(made, QUESTION, passages, film=FILM)
+        AnswerStream(made, QUESTION, passages, film=FILM).answer()
     assert str(caught.value).startswith(f"Cannot reach the LLM server at {url}/v1/chat/completions")
     assert "FILMCHAT_LLM_URL" in str(caught.value) and "\n" not in str(caught.value)
 

@@ -546,17 +546,3 @@ class AnswerStream:
             passages=self.passages,
             uncited=self.uncited,
         )
-
-
-def generate_answer(
-    client: ChatClient,
-    question: str,
-    passages: Sequence[Passage],
-    *,
-    film: str | None,
-    history: Sequence[Answer] = (),
-    uncited: Uncited = "flag",
-) -> Answer:
-    """A checked generated answer, without showing it as it streams (for `filmchat ask`)."""
-    stream = AnswerStream(client, question, passages, film=film, history=history, uncited=uncited)
-    return stream.answer()
