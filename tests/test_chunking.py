@@ -245,3 +245,19 @@ def test_chunk_settings_are_respected(tmp_path):
         assert word_count(chunk.text) <= 60 or len(chunk.sentences) == 1
     for before, after in pairwise(item.chunks):
         assert after.start > before.end  # no overlap asked, none given
+
+
+def test_sentences_respect_abbreviations_and_split_where_scraping_glued_them(tmp_path):
+    body = (
+        "Dr. Hale shot it in L.A. in 2013, on a budget of $23.5 million. It runs 126 min. "
+        "and never drags.The score by Arcade Fire is lovely. Does it work? It does!"
+    )
+    item = prepare_text(tmp_path, body)
+    sentences = [s.text for s in item.chunks[0].sentences]
+    assert sentences == [
+        "Dr. Hale shot it in L.A. in 2013, on a budget of $23.5 million.",
+        "It runs 126 min. and never drags.",
+        "The score by Arcade Fire is lovely.",
+        "Does it work?",
+        "It does!",
+    ]
