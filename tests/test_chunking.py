@@ -207,8 +207,16 @@ def test_similar_films_list_items_stay_whole(prepared):
         "machine."
     )
     assert "you might find the following movies appealing" in chunk.embedding_text("Her")
-    films = ["Ex Machina", "Eternal Sunshine", "Blade Runner 2049", "A.I. Artificial",
-             "Lost in Translation", "Moon (2009)", "Transcendence", "Ghost in the Shell"]
+    films = [
+        "Ex Machina",
+        "Eternal Sunshine",
+        "Blade Runner 2049",
+        "A.I. Artificial",
+        "Lost in Translation",
+        "Moon (2009)",
+        "Transcendence",
+        "Ghost in the Shell",
+    ]
     for film in films:
         holders = [c for c in item.chunks if any(s.text.startswith(film) for s in c.sentences)]
         assert len(holders) == 1, film

@@ -63,8 +63,21 @@ class LlamaServer:
         port = self.url.rsplit(":", 1)[1]
         with log.open("wb") as sink:
             self.process = subprocess.Popen(
-                [PYTHON, "-m", "llama_cpp.server", "--model", MODEL, "--host", "127.0.0.1",
-                 "--port", port, "--n_ctx", "4096", "--seed", "1"],
+                [
+                    PYTHON,
+                    "-m",
+                    "llama_cpp.server",
+                    "--model",
+                    MODEL,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    port,
+                    "--n_ctx",
+                    "4096",
+                    "--seed",
+                    "1",
+                ],
                 stdout=sink,
                 stderr=subprocess.STDOUT,
             )

@@ -262,9 +262,7 @@ async def test_no_index_offers_to_build_it(
         assert app.chat.header.corpus.startswith("1 film · 5 articles")
 
 
-async def test_broken_index_is_reported_and_rebuilt(
-    private: Settings, embedder: Embedder
-) -> None:
+async def test_broken_index_is_reported_and_rebuilt(private: Settings, embedder: Embedder) -> None:
     generation = live_generation(private.index)
     assert generation is not None
     (generation / VECTORS).write_bytes(b"not a faiss index")

@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     )
     precision: Literal["auto", "fp32", "bf16"] = Field(
         default="auto",
-        description="bf16 is ~3x faster on CPUs with native bf16 and gives the same neighbours.",
+        description="bf16 is ~2x faster on CPUs with native bf16 and gives the same neighbours.",
     )
     min_words: int = Field(default=80, ge=1, description="A chunk grows to at least this.")
     max_words: int = Field(default=200, ge=10, description="A chunk stays under this.")
