@@ -173,6 +173,32 @@ def test_theme_answer_quotes_several_reviews(seed_engine: Engine) -> None:
         assert citation.path.endswith(".md") and citation.title and citation.quote
 
 
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("What is the cinematography like?", r"cinematograph|camera|photograph"),
+        ("What do the reviews say about the music?", r"music|score|soundtrack|song"),
+    ],
+)
+def test_a_craft_named_in_an_open_question_is_its_topic(
+    seed_engine: Engine, question: str, words: str
+) -> None:
+    """'cinematography' is what is asked about here, not a request for a cinematographer; a
+    sentence about the score answers a question about the music."""
+    answer = ask(seed_engine, question)
+    assert_grounded(answer)
+    assert all(re.search(words, s.text, re.I) for s in answer.sentences), answer.text
+
+
+def test_words_of_a_title_the_question_does_not_name_still_count(seed_engine: Engine) -> None:
+    """'Blade Runner' is not 'Blade Runner 2049' (a film in a similar-films list): the question
+    must not lose those words and get the plot of Her instead."""
+    answer = ask(seed_engine, "What is Blade Runner about?")
+    if answer.answered:
+        assert all("Blade Runner" in s.text for s in answer.sentences), answer.text
+    assert "Theodore" not in answer.text
+
+
 def test_cast_list_is_kept_together(seed_engine: Engine) -> None:
     answer = ask(seed_engine, "Who is in the cast of Her?")
     assert_grounded(answer)

@@ -170,6 +170,15 @@ _INTENT_WORDS = frozenset(
     responsible credited
     """.split()
 )
+# Of those, the words that only ask: an open question keeps the rest as its topic ('what is the
+# cinematography like?' is about the cinematography, not a request for a cinematographer).
+_ASKING_WORDS = frozenset(
+    """
+    who whom whose when where many like year date responsible credited behind play plays
+    played role star stars starred starring voice voiced portrays lead main character
+    characters
+    """.split()
+)
 
 
 @dataclass
@@ -232,7 +241,8 @@ def classify(question: str, titles_words: frozenset[str] = frozenset()) -> Inten
     intent.plot = bool(_PLOT.search(lowered))
     intent.opinion = intent.kind == "general" and bool(_OPINION.search(lowered))
     intent.filming = intent.kind == "place" and bool(_FILMING.search(lowered))
-    intent.terms = content_terms(text, drop=GENERIC | _INTENT_WORDS | _FRAMING | titles_words)
+    asking = _INTENT_WORDS if intent.kind != "general" else _ASKING_WORDS
+    intent.terms = content_terms(text, drop=GENERIC | asking | _FRAMING | titles_words)
     listing = bool(_LIST_QUESTION.search(lowered)) or intent.kind == "similar"
     intent.listing = listing and not intent.terms  # 'which film stars X' wants one, not a list
     return intent
@@ -246,11 +256,29 @@ def _stem_match(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 4 and long_.startswith(short)
+    # a suffix's worth longer, no more: 'cinemat' (cinematic) is not 'cinematographi'
+    return len(short) >= 4 and len(long_) - len(short) <= 3 and long_.startswith(short)
+
+
+# Reviews name a film's crafts in several ways: a question about the music is answered by a
+# sentence about the score. Stems of one family stand in for each other as topics.
+_TOPIC_FAMILIES = (
+    ("music", "score", "soundtrack", "song", "compos"),
+    ("cinematograph", "camera", "photograph"),
+    ("screenplai", "script", "screenwrit", "dialogu"),
+    ("cast", "actor", "actress", "perform"),
+    ("direct", "filmmak"),
+    ("edit", "pace", "pacing"),
+)
 
 
 def _covers(stems: list[str], focus: str) -> bool:
-    return any(_stem_match(focus, stem) for stem in stems)
+    if any(_stem_match(focus, stem) for stem in stems):
+        return True
+    for family in _TOPIC_FAMILIES:
+        if focus.startswith(family):
+            return any(stem.startswith(family) for stem in stems)
+    return False
 
 
 def has_role_cue(text: str, role: str) -> bool:

@@ -66,7 +66,6 @@ class Engine:
         self.catalog_titles = {film.title.lower() for film in self.catalog}
         self.folded_titles = {fold(film.title) for film in self.catalog}
         self.titles_pattern = titles_pattern(self.catalog)
-        self.title_words = title_words([film.title for film in self.catalog])
 
     def reload(self) -> None:
         """Switch to the index's newest generation (after a rebuild) without a restart."""
@@ -137,8 +136,8 @@ class Conversation:
 
     # --- resolution ---------------------------------------------------------------------------
 
-    def _scope(self, question: str) -> Film | None:
-        named = films_named(question, self.engine.catalog, self.engine.titles_pattern)
+    def _scope(self, named: list[Film]) -> Film | None:
+        """The film asked about: one the question names, the conversation's, or the only one."""
         if named:
             with_articles = [f for f in named if not f.mentioned_only]
             return (with_articles or named)[0]
@@ -271,8 +270,11 @@ class Conversation:
             except LLMError as exc:
                 if warn:
                     warn(f"{exc} Using the built-in follow-up resolution.")
-        film = self._scope(resolved)
-        intent = classify(resolved, self.engine.title_words)
+        named = films_named(resolved, self.engine.catalog, self.engine.titles_pattern)
+        film = self._scope(named)
+        # only the words of the films this question is about name a film; elsewhere 'lost' or
+        # 'mind' are what is asked about, even when some film in the catalogue has them
+        intent = classify(resolved, title_words([f.title for f in [*named, film] if f]))
         k = self.k * 2 if intent.listing else self.k
         passages = self.retrieve(resolved, film, k, intent.evidence_words)
         unknown = self._unknown_names(resolved, film)
