@@ -342,6 +342,49 @@ def test_add_film_and_year_options_win(tmp_path, corpus):
     assert (post["film"], post["year"]) == ("Night of the Living Dead", 1990)
 
 
+@pytest.mark.parametrize(
+    ("headline", "opening", "film", "year"),
+    [
+        (
+            "Get Out: Jordan Peele's horror comedy about the liberal smile",
+            "Jordan Peele's directorial debut Get Out (2017) follows a young photographer.",
+            "Get Out",
+            2017,
+        ),
+        (
+            "Movie review - Dune: Part Two",
+            "Dune: Part Two (2024) finishes what the first film began, and grandly so.",
+            "Dune: Part Two",
+            2024,
+        ),
+        (
+            "Arrival review – twelve ships and a linguist",
+            "Denis Villeneuve's first-contact film cares more about grammar than battles.",
+            "Arrival",
+            None,
+        ),
+    ],
+)
+def test_add_finds_the_film_when_the_headline_has_no_year(
+    tmp_path, corpus, headline, opening, film, year
+):
+    before = folder_state(corpus)
+    body = f"{headline}\n\n{opening} The performances are strong and the ending lingers.\n"
+    result = filmchat("add", write(tmp_path / "review.txt", body), "--no-index", "--corpus", corpus)
+    assert result.returncode == 0, result.stderr
+    post = added_file(corpus, before)
+    assert post["film"] == film
+    assert post.get("year") == year
+
+
+def test_add_names_the_new_file_after_the_title_without_repeating_the_film(corpus):
+    before = folder_state(corpus)
+    result = filmchat("add", FIXTURES / "moon-2009-review.html", "--no-index", "--corpus", corpus)
+    assert result.returncode == 0, result.stderr
+    (name,) = set(folder_state(corpus)) - set(before)
+    assert name == "moon-2009-review-sam-rockwell-alone-on-the-far-side.md"
+
+
 def test_add_never_overwrites_an_existing_file(tmp_path, corpus):
     first = filmchat("add", FIXTURES / "moon-2009-review.html", "--no-index", "--corpus", corpus)
     assert first.returncode == 0, first.stderr

@@ -78,7 +78,11 @@ _ROLE_QUESTION = [
 
 _KIND_PATTERNS = [
     ("runtime", r"\b(how long|running time|run ?time|length|minutes|duration)\b"),
-    ("money", r"\b(box[- ]office|gross\w*|budget|earn\w*|revenue|make money|made money|cost)\b"),
+    (
+        "money",
+        r"\b(box[- ]office|gross\w*|budget|earn\w*|revenue|make money|made money|cost)\b"
+        r"|\bhow much (did|does|has|have)\b.*\b(make|made|take|took)\b",
+    ),
     (
         "rating",
         r"\b(rating|rated|imdb|rotten tomatoes|metacritic|metascore|stars? out of"
@@ -87,6 +91,11 @@ _KIND_PATTERNS = [
     (
         "award",
         r"\b(awards?|oscars?|academy|golden globes?|baftas?|nominat\w*|won|win|wins|prize)\b",
+    ),
+    (
+        "verdict",
+        r"\b(worth (watching|seeing|it|a watch|the time)|should i (watch|see)|is it (any )?good"
+        r"|do (they|reviewers|critics) recommend (it|watching)|verdict|must[- ](see|watch))\b",
     ),
     (
         "similar",
@@ -126,22 +135,47 @@ _EVIDENCE = {
         r"\b(awards?|oscars?|academy award|golden globe|bafta|nominat\w*|won|wins|prize)\b", re.I
     ),
     "place": re.compile(r"\b(in|at|near)\s+(?:[\w-]+\s+){0,3}?[A-Z][a-z]+"),
+    # a verdict: a rating, or a judgement a reviewer passes on the whole film
+    "verdict": re.compile(
+        r"\b\d+(\.\d+)?\s*(/\s*\d+|out of\s+\d+|stars?\b)|\bmust[- ](see|watch)\b|\bworth\b"
+        r"|\brecommend\w*|\b(masterpiece|triumph|essential|classic|skip|disappoint\w*|rare"
+        r"|remarkable|brilliant|superb|excellent|outstanding|flawed|best|worst)\b",
+        re.I,
+    ),
     "age": re.compile(r"\b\d{1,3}[- ]years?[- ]old\b|\baged?\s+\d{1,3}\b|\b(\w+ties|\d0s)\b", re.I),
 }
+# 'If you liked Parasite, try Shoplifters (2018)', 'Fans of it should see Us (2019)'
+_RECOMMENDS = re.compile(
+    r"\b(liked|loved|enjoyed|fans? of|try|see also|should (see|watch)|pair it with|double bill)\b",
+    re.I,
+)
+_NAMES_A_FILM = re.compile(r"\b[A-Z][^()]{0,60}\((?:18|19|20)\d{2}\)")
 _FILMING = re.compile(r"\b(filmed|shot|location|locations|film(ing)? in)\b", re.I)
 # Capitalised runs that are honours, not people ('the Academy Award', 'Best Original Screenplay').
 _NOT_A_PERSON = re.compile(r"\b(Award|Awards|Academy|Oscar|Oscars|Globe|Prize|Best|Festival)\b")
 # 'Denis Villeneuve's visually stunning sequel': a possessive name before the work is its maker.
 _MAKERS_WORK = re.compile(
-    r"\b[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)+['’]s?\s+(?:[\w\-]+\s+){0,4}?"
+    r"\b[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)+['’]s?\s+"
+    r"(?!(?:score|music|cinematography|camera|script|screenplay|performance|editing|design)\b)"
+    r"(?:[\w\-]+\s+){0,3}?"
     r"(film|movie|sequel|prequel|debut|feature|drama|thriller|comedy|romance|adaptation|"
     r"masterpiece|direction|vision)\b"
 )
+
+
+def makers_title(title: str) -> re.Pattern[str]:
+    """'Bong Joon-ho's Parasite', 'Jordan Peele's directorial debut Get Out': whose film it is."""
+    return re.compile(
+        rf"\b[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)+['’]s?\s+(?:[\w\-]+\s+){{0,3}}?[“\"']?"
+        rf"{re.escape(title)}(?![\w-])"
+    )
+
+
 _NAME = re.compile(
     r"\b[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:van|von|de|der|del|da|di|le|la|du)?\s*[A-Z][a-zà-ÿ'’\-]+)+"
 )
 _CAST_SHAPE = re.compile(
-    r"\b[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)*\s+as\s+(the\s+voice\s+of\s+)?[A-Z]"
+    r"\b[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)*,?\s+as\s+(the\s+voice\s+of\s+)?[A-Z]"
     r"|\([A-Z][a-z]+\s+[A-Z][a-z]+\)|\b(played|portrayed|voiced)\s+by\b|\b(plays|stars|starring)\b",
 )
 _TITLE_LIST_ITEM = re.compile(r"^[^:]{1,80}\((?:18|19|20)\d{2}\)\s*:")
@@ -161,8 +195,9 @@ _FRAMING = frozenset(
 _INTENT_WORDS = frozenset(
     """
     rating rated imdb score running time long length minutes duration box office gross
-    budget earn revenue money cost award awards oscar oscars won win wins nominated
+    budget earn revenue money cost make made award awards oscar oscars won win wins nominated
     nomination similar recommend recommendation like when year release released date many
+    worth watching watch seeing see good verdict must
     where directed direct director composed compose composer score music soundtrack wrote
     write written writer screenplay script cinematography cinematographer shot camera edited
     editor produced producer play plays played star stars starred starring cast actor actors
@@ -191,6 +226,7 @@ class Intent:
     opinion: bool = False
     plot: bool = False
     filming: bool = False
+    across_films: bool = False  # 'which film has a rotating hallway fight?'
     terms: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -236,13 +272,19 @@ def classify(question: str, titles_words: frozenset[str] = frozenset()) -> Inten
                 break
     if is_who and intent.kind == "general":
         intent.kind = "person"
+    asking = _INTENT_WORDS if intent.kind != "general" else _ASKING_WORDS
+    intent.terms = content_terms(text, drop=GENERIC | asking | _FRAMING | titles_words)
     if re.search(r"\b(which|what) (films?|movies?)\b", lowered) and intent.kind == "general":
-        intent.kind = "similar"  # 'which film stars Johnny Depp': the answer is another film
+        # the answer is a film: one the question describes ('which film has a rotating hallway
+        # fight?', 'which film stars Johnny Depp?'), whichever review it is in, or else films
+        # like the one in the conversation
+        if intent.terms:
+            intent.across_films = True
+        else:
+            intent.kind = "similar"
     intent.plot = bool(_PLOT.search(lowered))
     intent.opinion = intent.kind == "general" and bool(_OPINION.search(lowered))
     intent.filming = intent.kind == "place" and bool(_FILMING.search(lowered))
-    asking = _INTENT_WORDS if intent.kind != "general" else _ASKING_WORDS
-    intent.terms = content_terms(text, drop=GENERIC | asking | _FRAMING | titles_words)
     listing = bool(_LIST_QUESTION.search(lowered)) or intent.kind == "similar"
     intent.listing = listing and not intent.terms  # 'which film stars X' wants one, not a list
     return intent
@@ -327,6 +369,7 @@ def states_what_is_asked(sentence: str, intent: Intent) -> bool:
     if intent.kind == "similar":
         return bool(_TITLE_LIST_ITEM.match(sentence)) or bool(
             re.search(r"(?<![\w-])(similar|like|reminiscent|recommend|compar\w*)\b", sentence, re.I)
+            or (_RECOMMENDS.search(sentence) and _NAMES_A_FILM.search(sentence))
         )
     if intent.filming and not _FILMING.search(sentence):
         return False  # where it is *set* is not where it was *filmed*
@@ -397,6 +440,8 @@ def gather(
 ) -> list[Candidate]:
     """Scored sentences of the passages that belong to the film and state what is asked."""
     film_title = evidence.film.title.lower() if evidence.film else None
+    whose = makers_title(evidence.film.title) if evidence.film else None
+    asks_director = intent.kind == "person" and intent.role == "director"
     weights = {s: _idf(evidence.document_frequency, evidence.total_chunks, s) for s in intent.focus}
     total_weight = sum(weights.values()) or 1.0
     candidates: list[Candidate] = []
@@ -418,7 +463,8 @@ def gather(
             if len(words(text)) < 4 and sentence.kind != "item" and ":" not in text:
                 continue  # fragments, but not 'Rating: 9/10'
 
-            if not states_what_is_asked(text, intent):
+            names_maker = bool(asks_director and whose and whose.search(text))
+            if not names_maker and not states_what_is_asked(text, intent):
                 continue
             stems = content_stems(text)
             heading_stems = content_stems(sentence.heading or "")
@@ -445,9 +491,13 @@ def gather(
                 score += 0.2 if not intent.focus else 0.1  # 'what is it about' lives there
             if intent.plot and not intent.focus and _SYNOPSIS.search(text):
                 score += 0.15
+            if intent.kind == "verdict" and re.search(
+                r"verdict|conclusion|final|overall|bottom line|rating", sentence.heading or "", re.I
+            ):
+                score += 0.2  # where a review passes judgement
             if intent.kind == "similar" and _TITLE_LIST_ITEM.match(text):
                 score += 0.3  # a recommendation list names the films outright
-            if intent.kind == "person" and credits_role(text, intent.role):
+            if intent.kind == "person" and (names_maker or credits_role(text, intent.role)):
                 score += 0.3
             if intent.role and has_role_cue(sentence.heading or "", intent.role):
                 score += 0.2

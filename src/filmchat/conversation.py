@@ -275,6 +275,9 @@ class Conversation:
         # only the words of the films this question is about name a film; elsewhere 'lost' or
         # 'mind' are what is asked about, even when some film in the catalogue has them
         intent = classify(resolved, title_words([f.title for f in [*named, film] if f]))
+        if intent.across_films and not named:
+            film = None  # 'which film ...?' looks in every review, not the conversation's film
+            intent = classify(resolved)
         k = self.k * 2 if intent.listing else self.k
         passages = self.retrieve(resolved, film, k, intent.evidence_words)
         unknown = self._unknown_names(resolved, film)

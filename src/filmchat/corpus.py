@@ -23,6 +23,13 @@ _FILM_YEAR = re.compile(
     r"[“\"']?(?P<film>[^()“”\"':|–—]{1,80}?)[”\"']?\s*\((?P<year>(?:19|20)\d{2})\)"
 )
 _REVIEW_PREFIX = re.compile(r"^\s*(?:film\s+|movie\s+)?review\s*[:\-–—]\s*", re.IGNORECASE)
+# 'Get Out: Jordan Peele's ...', 'Arrival review – ...', 'Inception | a heist': the film comes first
+_HEADLINE_FILM = re.compile(
+    r"(?P<film>[“\"']?[A-Z0-9][^:|–—()]{0,60}?[”\"']?)"
+    r"(?:\s+(?P<review>(?:film\s+|movie\s+)?review))?\s*(?:[:|–—]|\s-\s|$)",
+)
+_OPENING_CHARS = 1500
+_NOT_A_TITLE = frozenset("my our your a an the this film movie".split())  # 'My review: ...'
 
 
 def content_hash(data: bytes) -> str:
@@ -53,15 +60,37 @@ def _decode(data: bytes, path: Path) -> str:
         ) from exc
 
 
-def infer_film(headline: str) -> tuple[str | None, int | None]:
-    """Film and year from a headline such as 'Moon (2009) review: ...'."""
+def infer_film(headline: str, body: str = "") -> tuple[str | None, int | None]:
+    """Film and year from a headline such as 'Moon (2009) review: ...', else from the opening.
+
+    A headline like 'Get Out: Jordan Peele's horror comedy' names the film before its colon,
+    and the first paragraphs usually give the year ('Get Out (2017) follows ...'); 'Arrival
+    review' names it without one.
+    """
     match = _FILM_YEAR.search(_REVIEW_PREFIX.sub("", headline))
-    if not match:
+    if match:
+        film = re.sub(
+            r"^(?:review|film|movie)\s*[:\-–—]?\s*", "", match.group("film").strip(), flags=re.I
+        )
+        if film.strip(" :-–—"):
+            return film.strip(" :-–—"), int(match.group("year"))
+    rest = _REVIEW_PREFIX.sub("", headline).strip()
+    opening = body[:_OPENING_CHARS]
+    whole = re.search(rf"{re.escape(rest)}[”\"']?\s*\(((?:19|20)\d{{2}})\)", opening)
+    if rest and whole:
+        return rest.strip(" “”\"'"), int(whole.group(1))  # 'Dune: Part Two (2024) is ...'
+    named = _HEADLINE_FILM.match(rest)
+    film = named.group("film").strip(" “”\"'") if named else ""
+    if not named or film.lower() in _NOT_A_TITLE:
         return None, None
-    film = re.sub(
-        r"^(?:review|film|movie)\s*[:\-–—]?\s*", "", match.group("film").strip(), flags=re.I
-    )
-    return (film.strip(" :-–—") or None), int(match.group("year"))
+    dated = re.search(rf"{re.escape(film)}[”\"']?\s*\(((?:19|20)\d{{2}})\)", opening)
+    if dated:
+        return film, int(dated.group(1))
+    if named.group("review") or _REVIEW_PREFIX.match(headline):
+        return film, None  # 'Arrival review: ...' names the film even without a year
+    if re.search(rf"(?<![\w-]){re.escape(film)}(?![\w-])", opening):
+        return film, None  # 'Get Out: ...' and the review talks about Get Out
+    return None, None
 
 
 def _humanize_stem(path: Path) -> str:
@@ -76,7 +105,7 @@ def _scalar(value: object) -> str | None:
     return str(value).strip()
 
 
-def _meta_from(fields: dict[str, object], fallback_title: str) -> ArticleMeta:
+def _meta_from(fields: dict[str, object], fallback_title: str, body: str = "") -> ArticleMeta:
     title = _scalar(fields.get("title")) or fallback_title
     film = _scalar(fields.get("film"))
     year_value = fields.get("year")
@@ -84,7 +113,7 @@ def _meta_from(fields: dict[str, object], fallback_title: str) -> ArticleMeta:
         int(year_value) if isinstance(year_value, int | str) and str(year_value).isdigit() else None
     )
     if film is None:
-        film, inferred_year = infer_film(title)
+        film, inferred_year = infer_film(title, body)
         year = year or inferred_year
     return ArticleMeta(
         title=title,
@@ -153,7 +182,7 @@ def load_article(path: Path, corpus_dir: Path) -> Article:
     if not body.strip():
         raise ArticleError(f"{path.name}: the article is empty.")
     relative = path.relative_to(corpus_dir)
-    meta = _meta_from(fields, headline(body) or _humanize_stem(path))
+    meta = _meta_from(fields, headline(body) or _humanize_stem(path), body)
     return Article(
         article_id=relative.with_suffix("").as_posix(),
         path=relative.as_posix(),
@@ -183,7 +212,10 @@ def write_article(corpus_dir: Path, meta: ArticleMeta, body: str, source: str) -
     fields["source"] = source
     header = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False).strip()
     corpus_dir.mkdir(parents=True, exist_ok=True)
-    stem = slugify(f"{meta.film or ''} {meta.year or ''} {meta.title}")
+    title = slugify(meta.title)
+    # the title usually names the film already ('Moon (2009) review'): say it once
+    named = bool(meta.film) and slugify(meta.film or "") in title
+    stem = title if named else slugify(f"{meta.film or ''} {meta.year or ''} {meta.title}")
     target = _unused_path(corpus_dir, stem, ".md")
     with target.open("x", encoding="utf-8") as handle:
         handle.write(f"---\n{header}\n---\n{body.rstrip()}\n")
@@ -194,13 +226,13 @@ def metadata_for_new(
     path: Path, fields: dict[str, object], body: str, film: str | None, year: int | None
 ) -> ArticleMeta:
     """Metadata for an article being added: the user's words first, then what the file says."""
-    meta = _meta_from(fields, headline(body) or _humanize_stem(path))
+    meta = _meta_from(fields, headline(body) or _humanize_stem(path), body)
     if film:
         meta.film = film
     if year:
         meta.year = year
     if meta.film is None:
-        inferred, inferred_year = infer_film(headline(body) or "")
+        inferred, inferred_year = infer_film(headline(body) or "", body)
         meta.film = inferred
         meta.year = meta.year or inferred_year
     return meta
