@@ -97,3 +97,21 @@ def test_what_an_added_review_does_not_say_is_refused(engine: Engine, question: 
     answer = ask(engine, question)
     assert not answer.answered, answer.text
     assert answer.sentences == [] and "don't" in answer.message
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected", "film"),
+    [
+        (["How long is Parasite?", "What about Inception?"], "148 minutes", "Inception"),
+        (["Who directed Her?", "And Inception?"], "Christopher Nolan", "Inception"),
+        (["What is Get Out about?", "Who directed it?"], "Jordan Peele", "Get Out"),
+    ],
+)
+def test_follow_ups_carry_the_question_over_to_another_film(
+    engine: Engine, turns: list[str], expected: str, film: str
+) -> None:
+    conversation = Conversation(engine)
+    answers = [conversation.ask(turn) for turn in turns]
+    assert answers[-1].answered
+    assert expected in answers[-1].text
+    assert cited_films(answers[-1]) == {film}

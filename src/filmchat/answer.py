@@ -107,7 +107,7 @@ _KIND_PATTERNS = [
     ("place", r"\b(where)\b"),
 ]
 _LIST_QUESTION = re.compile(
-    r"\b(cast|who (is|are) in|who stars|list|which films|what films|actors)\b", re.I
+    r"\b(cast|who (else )?(is|are) in|who stars|list|which films|what films|actors)\b", re.I
 )
 _OPINION = re.compile(
     r"\b(say|says|think|thought|opinion|feel|felt|view|portray\w*|explore\w*|theme\w*|about|"
@@ -187,7 +187,7 @@ _FRAMING = frozenset(
     portrays explore explored explores handle handled treat treated show shows shown present
     presented mean means meaning deal deals address addresses talk talks happen happens
     happened feel view opinion think thought reviewers come came comes out like liked enjoy
-    enjoyed would kind sort type
+    enjoyed would kind sort type else
     """.split()
 )
 
@@ -272,6 +272,8 @@ def classify(question: str, titles_words: frozenset[str] = frozenset()) -> Inten
                 break
     if is_who and intent.kind == "general":
         intent.kind = "person"
+    if intent.kind == "person" and re.search(r"\bwho (else )?(is|are|was|were) in\b", lowered):
+        intent.role = "cast"  # 'who else is in it?'
     asking = _INTENT_WORDS if intent.kind != "general" else _ASKING_WORDS
     intent.terms = content_terms(text, drop=GENERIC | asking | _FRAMING | titles_words)
     if re.search(r"\b(which|what) (films?|movies?)\b", lowered) and intent.kind == "general":

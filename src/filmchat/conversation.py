@@ -173,7 +173,14 @@ class Conversation:
         if ellipsis:
             rest = resolved[ellipsis.end() :].strip(" ?")
             frame = previous.resolved.rstrip(" ?")
-            if previous.intent.kind == "person" and previous.intent.role:
+            catalog, pattern = self.engine.catalog, self.engine.titles_pattern
+            if films_named(rest, catalog, pattern):
+                # 'How long is Parasite?' + 'What about Inception?': the same question, other film
+                asked_about = films_named(frame, catalog, pattern)
+                for film in asked_about:
+                    frame = re.sub(re.escape(film.title), rest, frame, flags=re.I)
+                resolved = f"{frame}?" if asked_about else f"{frame} — {rest}?"
+            elif previous.intent.kind == "person" and previous.intent.role:
                 resolved = f"who is responsible for {rest}?"
             elif previous.intent.focus:
                 resolved = f"{frame} — {rest}?"
