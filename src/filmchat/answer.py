@@ -295,13 +295,20 @@ def classify(question: str, titles_words: frozenset[str] = frozenset()) -> Inten
 # --- evidence ----------------------------------------------------------------------------------
 
 
+_DERIVED = frozenset("ism ist ial ic i y ou al iti".split())
+
+
 def _stem_match(a: str, b: str) -> bool:
     """Porter stems of one family: 'loneli' (loneliness) and 'lone' (lonely)."""
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
     # a suffix's worth longer, no more: 'cinemat' (cinematic) is not 'cinematographi'
-    return len(short) >= 4 and len(long_) - len(short) <= 3 and long_.startswith(short)
+    if len(short) >= 4 and len(long_) - len(short) <= 3 and long_.startswith(short):
+        return True
+    # the stemmer keeps a base's final e: 'race' and 'racism', 'scare' and 'scari'
+    base = short[:-1] if short.endswith("e") else ""
+    return len(base) >= 3 and long_[len(base) :] in _DERIVED and long_.startswith(base)
 
 
 # Reviews name a film's crafts in several ways: a question about the music is answered by a
