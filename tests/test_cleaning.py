@@ -305,3 +305,30 @@ def test_markdown_headings_shared_by_reviews_stay_structure() -> None:
     blocks = clean_article(second, shared_lines=shared)
     assert blocks[0].kind == "heading" and blocks[0].text == "Verdict"
     assert all("Share" not in b.text for b in blocks)
+
+
+# A blog page pasted as text: category, author and read time above the review, one-word widgets
+# ('Listen', 'Share'), a comment form and other articles' headlines below it.
+BLOG = FIXTURES / "blog"
+
+
+def test_blog_page_header_widgets_comment_form_and_link_titles_go():
+    article = load_article(BLOG / "whiplash-2014-review.txt", BLOG)
+    blocks = clean_article(article.body, title=article.meta.title, author=article.meta.author)
+    text = joined(blocks)
+    assert texts(blocks)[0].startswith("Damien Chazelle's Whiplash is a film about ambition")
+    assert texts(blocks)[-1].startswith("The final concert, a nine-minute performance")
+    assert texts(blocks, "heading") == ["Performances"]
+    for noise in ("Listen", "Movies", "min read", "email address", "Required fields", "La La Land"):
+        assert noise not in text, noise
+
+
+@pytest.mark.parametrize(
+    ("path", "author"),
+    [
+        (BLOG / "whiplash-2014-review.txt", "Arjun Mehta"),  # a bare name above '5 min read'
+        (FIXTURES / "unseen" / "inception.txt", "Marcus Lee"),  # 'Posted by Marcus Lee | ...'
+    ],
+)
+def test_author_is_read_from_the_page_byline(path, author):
+    assert load_article(path, path.parent).meta.author == author

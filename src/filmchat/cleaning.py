@@ -41,6 +41,8 @@ _CALL_TO_ACTION = re.compile(
     | \bprivacy\s+policy\b | \bterms\s+of\s+(use|service)\b | \ball\s+rights\s+reserved\b | ©
     | ^advertisement$ | ^sponsored(\s+content)?$ | \bskip\s+to\s+(main\s+)?content\b
     | \bback\s+to\s+top\b | \bmay\s+be\s+an?\s+(image|photo|graphic)\b | \bimage\s+may\s+contain\b
+    | \bemail\s+address\s+will\s+not\s+be\s+published\b | \brequired\s+fields\s+are\s+marked\b
+    | \bnotify\s+me\s+of\s+(new|follow-up)\b | \bsave\s+my\s+name\b
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -50,7 +52,8 @@ _WIDGET_LABEL = re.compile(
     ^(share(\s+(this|on|via)\b|$) | tweet\s+this | pin\s+it | read\s+(more|next|also)\b
     | continue\s+reading | see\s+also\b | related\s*: | follow\s+(us|me)\b | subscribe\b
     | sign\s+(up|in)\b | tags?\s*: | filed\s+under\b | categor(y|ies)\s*:
-    | watch\s+(the\s+)?trailer)
+    | watch\s+(the\s+)?trailer
+    | (listen|save|clap|bookmark|print|email|reply|menu|search|log\s+in|open\s+in\s+app)$)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -265,7 +268,10 @@ def clean_article(
     title_key = normalize_line(title) if title else None
 
     kept: list[str] = []
+    header_end = _page_header_end(lines)
     for index, line in enumerate(lines):
+        if index < header_end:
+            continue
         key = normalize_line(line)
         nxt = lines[index + 1] if index + 1 < len(lines) else ""
         if counts[key] > 1 and len(_words(line)) <= _MAX_FURNITURE_WORDS:
@@ -274,11 +280,47 @@ def clean_article(
             continue
         if title_key and key == title_key and not kept:
             continue  # the headline, already in the metadata
+        short_label = len(_words(line)) <= 6 and not is_sentence_like(line)
         # a short unpunctuated line directly above a credit is that image's caption
-        if len(_words(line)) <= 6 and not is_sentence_like(line) and nxt and is_credit_line(nxt):
+        if short_label and nxt and is_credit_line(nxt):
+            continue
+        # ... and directly above '5 min read' or a bare date, the author's name in the byline
+        if short_label and nxt and (_READ_TIME.search(nxt) or _DATE_ONLY.match(nxt.strip())):
             continue
         kept.append(line)
     return _to_blocks(kept)
+
+
+_PERSON = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}"
+_BY_PERSON = re.compile(rf"^(?i:(?:written|posted|reviewed|words)\s+)?(?i:by)\s+({_PERSON})\b")
+
+
+def byline_author(body: str) -> str | None:
+    """The author a page's header names: 'By Dana Whitfield', 'Posted by Marcus Lee | July
+    20, 2010', or a bare name right above a '5 min read' line."""
+    lines = [line.strip() for line in _logical_lines(body) if line is not None][:12]
+    for index, line in enumerate(lines):
+        by = _BY_PERSON.match(line)
+        if by:
+            return by.group(1)
+        if _READ_TIME.search(line) and index:
+            bare = re.fullmatch(_PERSON, lines[index - 1])
+            if bare:
+                return bare.group(0)
+        if is_sentence_like(line) and len(_words(line)) >= 8:
+            return None  # the review has begun
+    return None
+
+
+def _page_header_end(lines: list[str]) -> int:
+    """Where a blog page's header ends: headline, section label, author and date all come
+    before its '5 min read' line; 0 when the review's prose starts first."""
+    for index, line in enumerate(lines[:12]):
+        if _READ_TIME.search(line):
+            return index + 1
+        if is_sentence_like(line) and len(_words(line)) >= 8:
+            return 0
+    return 0
 
 
 def _is_bare(raw: str) -> bool:
@@ -348,8 +390,27 @@ def _to_blocks(lines: list[str]) -> list[Block]:
     return _drop_empty_headings(blocks)
 
 
+# 'La La Land (2016) Review: City of Stars' after the review: a link to another article
+_OTHER_HEADLINE = re.compile(r"\((?:18|19|20)\d{2}\)|\breview\b", re.IGNORECASE)
+
+
+def _is_link_title(block: Block) -> bool:
+    text = block.text
+    return (
+        block.kind in ("heading", "paragraph")
+        and not is_sentence_like(text)
+        and _looks_like_heading(text)
+        and is_title_case(text)
+        and bool(_OTHER_HEADLINE.search(text))
+    )
+
+
 def _drop_empty_headings(blocks: list[Block]) -> list[Block]:
-    """A heading with nothing under it (the page's last line, a removed widget) is not structure."""
+    """A heading with nothing under it (the page's last line, a removed widget) is not structure;
+    nor are the other articles' headlines a page lists after the review."""
+    blocks = list(blocks)
+    while blocks and _is_link_title(blocks[-1]):
+        blocks.pop()
     result: list[Block] = []
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None

@@ -10,7 +10,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from filmchat.cleaning import headline
+from filmchat.cleaning import byline_author, headline
 from filmchat.errors import ArticleError
 from filmchat.models import Article, ArticleMeta
 
@@ -119,7 +119,7 @@ def _meta_from(fields: dict[str, object], fallback_title: str, body: str = "") -
         title=title,
         film=film,
         year=year,
-        author=_scalar(fields.get("author")),
+        author=_scalar(fields.get("author")) or byline_author(body),
         site=_scalar(fields.get("site")),
         published=_scalar(fields.get("published") or fields.get("date")),
         url=_scalar(fields.get("url")),
