@@ -220,6 +220,9 @@ def test_full_rebuild_re_embeds_everything_into_a_new_generation(indexed, embedd
     after = snapshot(indexed)
     assert report.full
     assert report.chunks_embedded == report.chunks_total == len(before["vectors"])
+    # nothing was new or changed: the report says so, though everything was embedded again
+    assert (report.added, report.updated, report.removed) == (0, 0, 0)
+    assert report.unchanged == len(before["articles"])
     assert after["generation"] != before["generation"]
     generations = sorted(p.name for p in indexed.index.glob("gen-*"))
     assert generations == [before["generation"], after["generation"]]  # the previous one kept

@@ -159,14 +159,19 @@ def _update(
             report.reason = f"{change}: full rebuild"
             report.full = True
     report.full = report.full or base is None
-    old = {} if report.full or base is None else {a.article_id: a for a in base.articles()}
+    # what the index held, for the report; a full rebuild re-embeds it all the same
+    known = {a.article_id: a for a in base.articles()} if base is not None else {}
+    old = {} if report.full else known
 
     changed: list[Article] = []
     current_ids = set()
+    same_as_before: set[str] = set()
     for article in articles:
         current_ids.add(article.article_id)
-        previous = old.get(article.article_id)
+        previous = known.get(article.article_id)
         if previous and previous.content_hash == fingerprint(article, shared):
+            same_as_before.add(article.article_id)
+        if article.article_id in same_as_before and article.article_id in old:
             report.unchanged += 1
         else:
             changed.append(article)
@@ -175,7 +180,6 @@ def _update(
     embedder = get_embedder() if changed else None
     prepared: list[PreparedArticle] = []
     for article in changed:
-        previous = old.get(article.article_id)
         try:
             prepared.append(prepare(article, shared, settings, embedder))
         except ArticleError as exc:
@@ -183,12 +187,14 @@ def _update(
             report.skipped.append(article.path)
             current_ids.discard(article.article_id)
             continue
-        if previous:
+        if article.article_id in same_as_before:
+            report.unchanged += 1  # re-embedded by a full rebuild, but not new or changed
+        elif article.article_id in known:
             report.updated += 1
         else:
             report.added += 1
     removed = [article_id for article_id in old if article_id not in current_ids]
-    report.removed = len(removed)
+    report.removed = len([article_id for article_id in known if article_id not in current_ids])
 
     if base is not None and not report.full and not prepared and not removed:
         report.chunks_total = base.manifest.chunks
