@@ -190,6 +190,24 @@ def test_a_craft_named_in_an_open_question_is_its_topic(
     assert all(re.search(words, s.text, re.I) for s in answer.sentences), answer.text
 
 
+def test_a_question_about_the_message_gets_themes_not_the_article_talking_about_itself(
+    seed_engine: Engine,
+) -> None:
+    answer = ask(seed_engine, "What's the movie's message?")
+    assert_grounded(answer)
+    assert all(re.search(r"theme|message", s.text, re.I) for s in answer.sentences)
+    assert not re.search(r"in this article|we delve", answer.text, re.I)
+
+
+def test_summary_and_comparison_questions_are_answered(seed_engine: Engine) -> None:
+    summary = ask(seed_engine, "Summarize the reviews of Her")
+    assert_grounded(summary)
+    assert len(summary.citations) >= 2
+    comparison = ask(seed_engine, "How does Her compare to Ex Machina?")
+    assert_grounded(comparison)
+    assert "Ex Machina" in comparison.text
+
+
 def test_words_of_a_title_the_question_does_not_name_still_count(seed_engine: Engine) -> None:
     """'Blade Runner' is not 'Blade Runner 2049' (a film in a similar-films list): the question
     must not lose those words and get the plot of Her instead."""

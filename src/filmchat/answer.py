@@ -99,7 +99,8 @@ _KIND_PATTERNS = [
     ),
     (
         "similar",
-        r"\b(similar|recommend\w*|films? like|movies? like|if i (liked|enjoyed)|what else)\b",
+        r"\b(similar|recommend\w*|films? like|movies? like|if i (liked|enjoyed)|what else"
+        r"|compar\w*|versus|vs)\b",
     ),
     ("date", r"\b(when|what year|which year|release date|released)\b"),
     ("count", r"\bhow many\b"),
@@ -111,7 +112,8 @@ _LIST_QUESTION = re.compile(
 )
 _OPINION = re.compile(
     r"\b(say|says|think|thought|opinion|feel|felt|view|portray\w*|explore\w*|theme\w*|about|"
-    r"worth|good|bad|recommend|praise\w*|critic\w*|reviewers?|how (is|are|was|were|does))\b",
+    r"worth|good|bad|recommend|praise\w*|critic\w*|reviewers?|how (is|are|was|were|does)"
+    r"|summar\w*|overview)\b",
     re.I,
 )
 _PLOT = re.compile(
@@ -150,6 +152,11 @@ _RECOMMENDS = re.compile(
     re.I,
 )
 _NAMES_A_FILM = re.compile(r"\b[A-Z][^()]{0,60}\((?:18|19|20)\d{2}\)")
+_ABOUT_THE_ARTICLE = re.compile(
+    r"\b(in|throughout) this (article|post|piece|essay|blog)\b|\b(we|I)('ll| will) (explore|look"
+    r"|delve|dive|discuss)\b|\blet['’]s (dive|delve|explore|take a look)\b",
+    re.I,
+)
 _FILMING = re.compile(r"\b(filmed|shot|location|locations|film(ing)? in)\b", re.I)
 # Capitalised runs that are honours, not people ('the Academy Award', 'Best Original Screenplay').
 _NOT_A_PERSON = re.compile(r"\b(Award|Awards|Academy|Oscar|Oscars|Globe|Prize|Best|Festival)\b")
@@ -187,7 +194,7 @@ _FRAMING = frozenset(
     portrays explore explored explores handle handled treat treated show shows shown present
     presented mean means meaning deal deals address addresses talk talks happen happens
     happened feel view opinion think thought reviewers come came comes out like liked enjoy
-    enjoyed would kind sort type else
+    enjoyed would kind sort type else summarize summarise summary overview sum
     """.split()
 )
 
@@ -197,7 +204,8 @@ _INTENT_WORDS = frozenset(
     rating rated imdb score running time long length minutes duration box office gross
     budget earn revenue money cost make made award awards oscar oscars won win wins nominated
     nomination similar recommend recommendation like when year release released date many
-    worth watching watch seeing see good verdict must
+    worth watching watch seeing see good verdict must compare compares compared comparison
+    versus vs
     where directed direct director composed compose composer score music soundtrack wrote
     write written writer screenplay script cinematography cinematographer shot camera edited
     editor produced producer play plays played star stars starred starring cast actor actors
@@ -320,6 +328,7 @@ _TOPIC_FAMILIES = (
     ("cast", "actor", "actress", "perform"),
     ("direct", "filmmak"),
     ("edit", "pace", "pacing"),
+    ("messag", "theme", "moral", "lesson"),
 )
 
 
@@ -471,6 +480,8 @@ def gather(
             text = sentence.text
             if len(words(text)) < 4 and sentence.kind != "item" and ":" not in text:
                 continue  # fragments, but not 'Rating: 9/10'
+            if _ABOUT_THE_ARTICLE.search(text):
+                continue  # 'In this article, we delve into ...' says nothing about the film
 
             names_maker = bool(asks_director and whose and whose.search(text))
             if not names_maker and not states_what_is_asked(text, intent):
