@@ -208,6 +208,19 @@ def test_summary_and_comparison_questions_are_answered(seed_engine: Engine) -> N
     assert "Ex Machina" in comparison.text
 
 
+def test_british_spelling_finds_american_spelling(seed_engine: Engine) -> None:
+    answer = ask(seed_engine, "What colours does the film use?")
+    assert_grounded(answer)
+    assert all("color" in s.text.lower() for s in answer.sentences)
+
+
+def test_a_close_passage_without_the_asked_word_is_not_an_answer(seed_engine: Engine) -> None:
+    """No review calls Her sad: quoting the nearest passage's first sentences would be a guess."""
+    answer = ask(seed_engine, "Is Her a sad film?")
+    assert not answer.answered
+    assert answer.sentences == []
+
+
 def test_words_of_a_title_the_question_does_not_name_still_count(seed_engine: Engine) -> None:
     """'Blade Runner' is not 'Blade Runner 2049' (a film in a similar-films list): the question
     must not lose those words and get the plot of Her instead."""

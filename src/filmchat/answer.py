@@ -306,8 +306,20 @@ def classify(question: str, titles_words: frozenset[str] = frozenset()) -> Inten
 _DERIVED = frozenset("ism ist ial ic i y ou al iti".split())
 
 
+# British spellings the stemmer leaves apart from American ones: 'colour' and 'color'
+_BRITISH_OUR = re.compile(r"(?<=\w\w)our(?=$|it|ful|less|abl)")
+_NOT_BRITISH = frozenset("devour contour detour velour paramour".split())
+
+
+def _american(stem: str) -> str:
+    return stem if stem in _NOT_BRITISH else _BRITISH_OUR.sub("or", stem)
+
+
 def _stem_match(a: str, b: str) -> bool:
     """Porter stems of one family: 'loneli' (loneliness) and 'lone' (lonely)."""
+    if a == b:
+        return True
+    a, b = _american(a), _american(b)
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
@@ -445,12 +457,6 @@ class Evidence:
     catalog_titles: set[str]
     document_frequency: dict[str, int]
     total_chunks: int
-    min_similarity: float = 0.5
-
-    @property
-    def vocabulary_covers(self) -> bool:
-        """A word of the question occurs in the collection: its absence here means something."""
-        return any(count > 0 for count in self.document_frequency.values())
 
 
 def gather(
@@ -495,14 +501,10 @@ def gather(
                 # a factual question's remaining words must be about this passage ('Samantha')
                 if not all(_covers(passage_stems + stems, s) for s in intent.focus):
                     continue
-            elif (
-                intent.focus
-                and matched == 0
-                and in_heading == 0
-                and (evidence.vocabulary_covers or passage.dense_score < evidence.min_similarity)
-            ):
-                # no word of the question here: only a paraphrase of words the collection never
-                # uses ('colour' for 'color') may stand in, and only when the passage is close
+            elif intent.focus and matched == 0 and in_heading == 0:
+                # no word of the question in the sentence or its heading: a passage that merely
+                # sits close to the question is not evidence ('is it sad?' is not answered by
+                # the first sentences of the nearest passage)
                 continue
             score = 0.55 * lexical + 0.15 * (in_heading / total_weight) + 0.45 * passage.dense_score
             if intent.plot and re.search(
