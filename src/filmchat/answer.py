@@ -194,7 +194,8 @@ _FRAMING = frozenset(
     portrays explore explored explores handle handled treat treated show shows shown present
     presented mean means meaning deal deals address addresses talk talks happen happens
     happened feel view opinion think thought reviewers come came comes out like liked enjoy
-    enjoyed would kind sort type else summarize summarise summary overview sum
+    enjoyed would kind sort type else summarize summarise summary overview sum suggest
+    suggests suggested imply implies start beginning outset
     """.split()
 )
 
@@ -465,6 +466,12 @@ def gather(
     """Scored sentences of the passages that belong to the film and state what is asked."""
     film_title = evidence.film.title.lower() if evidence.film else None
     whose = makers_title(evidence.film.title) if evidence.film else None
+    # 'which film has a talking dog?' is about its last word; when no review ever uses it, the
+    # answer cannot be a sentence that shares only 'talk'
+    focus_order = list(intent.focus)
+    head = focus_order[-1] if focus_order and intent.across_films else None
+    if head is not None and evidence.document_frequency.get(head) != 0:
+        head = None
     asks_director = intent.kind == "person" and intent.role == "director"
     weights = {s: _idf(evidence.document_frequency, evidence.total_chunks, s) for s in intent.focus}
     total_weight = sum(weights.values()) or 1.0
@@ -506,6 +513,8 @@ def gather(
                 # sits close to the question is not evidence ('is it sad?' is not answered by
                 # the first sentences of the nearest passage)
                 continue
+            if head is not None and not (_covers(stems, head) or _covers(heading_stems, head)):
+                continue  # 'which film has a talking dog?': no review ever says 'dog'
             score = 0.55 * lexical + 0.15 * (in_heading / total_weight) + 0.45 * passage.dense_score
             if intent.plot and re.search(
                 r"plot|synopsis|story|premise|overview|summary", sentence.heading or "", re.I
