@@ -178,7 +178,9 @@ class Conversation:
                 # 'How long is Parasite?' + 'What about Inception?': the same question, other film
                 asked_about = films_named(frame, catalog, pattern)
                 for film in asked_about:
-                    frame = re.sub(re.escape(film.title), rest, frame, flags=re.I)
+                    # the title as a title ('Her'), not the same letters elsewhere ('her job')
+                    title = re.compile(rf"(?<![\w-]){re.escape(film.title)}(?![\w-])")
+                    frame = title.sub(lambda _: rest, frame)
                 resolved = f"{frame}?" if asked_about else f"{frame} — {rest}?"
             elif previous.intent.kind == "person" and previous.intent.role:
                 resolved = f"who is responsible for {rest}?"
