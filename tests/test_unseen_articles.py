@@ -117,3 +117,13 @@ def test_follow_ups_carry_the_question_over_to_another_film(
     assert answers[-1].answered
     assert expected in answers[-1].text
     assert cited_films(answers[-1]) == {film}
+
+
+def test_which_film_answer_quotes_only_sentences_with_what_sets_the_film_apart(
+    engine: Engine,
+) -> None:
+    """Her's 'Set in a near-future Los Angeles' shares 'set' with the question, not 'Seoul'."""
+    answer = ask(engine, "Which movie is set in Seoul?")
+    assert answer.answered
+    assert cited_films(answer) == {"Parasite"}
+    assert all("Seoul" in s.text for s in answer.sentences)

@@ -466,12 +466,10 @@ def gather(
     """Scored sentences of the passages that belong to the film and state what is asked."""
     film_title = evidence.film.title.lower() if evidence.film else None
     whose = makers_title(evidence.film.title) if evidence.film else None
-    # 'which film has a talking dog?' is about its last word; when no review ever uses it, the
-    # answer cannot be a sentence that shares only 'talk'
+    # 'which film has a talking dog?', 'which movie is set in Seoul?': the last word names what
+    # sets the film apart, so a sentence sharing only 'talk' or 'set' does not answer
     focus_order = list(intent.focus)
     head = focus_order[-1] if focus_order and intent.across_films else None
-    if head is not None and evidence.document_frequency.get(head) != 0:
-        head = None
     asks_director = intent.kind == "person" and intent.role == "director"
     weights = {s: _idf(evidence.document_frequency, evidence.total_chunks, s) for s in intent.focus}
     total_weight = sum(weights.values()) or 1.0
