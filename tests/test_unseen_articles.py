@@ -59,6 +59,7 @@ def test_added_articles_are_films_with_years(engine: Engine) -> None:
         ("What does Parasite say about class?", "class", "Parasite"),
         ("What is the Sunken Place?", "Sunken Place", "Get Out"),
         ("What does Get Out say about race?", "racism", "Get Out"),
+        ("How does Inception end?", "final shot", "Inception"),
     ],
 )
 def test_questions_about_added_films_are_answered_from_their_review(

@@ -345,9 +345,16 @@ _TOPIC_FAMILIES = (
 )
 
 
+# 'How does it end?' is answered by 'the final shot' or 'the climax' ('end' itself is too short
+# a stem to be a prefix: 'endure', 'endless')
+_ENDING = ("final", "climax")
+
+
 def _covers(stems: list[str], focus: str) -> bool:
     if any(_stem_match(focus, stem) for stem in stems):
         return True
+    if focus == "end":
+        return any(stem == "end" or stem.startswith(_ENDING) for stem in stems)
     for family in _TOPIC_FAMILIES:
         if focus.startswith(family):
             return any(stem.startswith(family) for stem in stems)
