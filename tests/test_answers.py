@@ -237,6 +237,9 @@ def test_cast_list_is_kept_together(seed_engine: Engine) -> None:
     for actor in ("Joaquin Phoenix", "Scarlett Johansson", "Amy Adams", "Rooney Mara"):
         assert actor in answer.text
     assert len(answer.citations) == 1  # one list, from one review
+    characters = ask(seed_engine, "Who are the main characters?")
+    assert characters.listing
+    assert "Joaquin Phoenix as Theodore" in characters.text
 
 
 def test_similar_films_list(seed_engine: Engine) -> None:

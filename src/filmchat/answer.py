@@ -108,7 +108,9 @@ _KIND_PATTERNS = [
     ("place", r"\b(where)\b"),
 ]
 _LIST_QUESTION = re.compile(
-    r"\b(cast|who (else )?(is|are) in|who stars|list|which films|what films|actors)\b", re.I
+    r"\b(cast|who (else )?(is|are) in|who stars|list|which films|what films|actors"
+    r"|characters)\b",
+    re.I,
 )
 _OPINION = re.compile(
     r"\b(say|says|think|thought|opinion|feel|felt|view|portray\w*|explore\w*|theme\w*|about|"
@@ -281,8 +283,10 @@ def classify(question: str, titles_words: frozenset[str] = frozenset()) -> Inten
                 break
     if is_who and intent.kind == "general":
         intent.kind = "person"
-    if intent.kind == "person" and re.search(r"\bwho (else )?(is|are|was|were) in\b", lowered):
-        intent.role = "cast"  # 'who else is in it?'
+    if intent.kind == "person" and re.search(
+        r"\bwho (else )?(is|are|was|were) in\b|\b(main )?characters\b", lowered
+    ):
+        intent.role = "cast"  # 'who else is in it?', 'who are the main characters?'
     asking = _INTENT_WORDS if intent.kind != "general" else _ASKING_WORDS
     intent.terms = content_terms(text, drop=GENERIC | asking | _FRAMING | titles_words)
     if re.search(r"\b(which|what) (films?|movies?)\b", lowered) and intent.kind == "general":
