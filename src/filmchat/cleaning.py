@@ -295,31 +295,41 @@ _PERSON = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}"
 _BY_PERSON = re.compile(rf"^(?i:(?:written|posted|reviewed|words)\s+)?(?i:by)\s+({_PERSON})\b")
 
 
+def _page_header(lines: list[str]) -> list[str]:
+    """The page's first lines, up to where the review's prose begins (a long sentence); a
+    read-time or byline line written as a sentence is the header's last."""
+    header = []
+    for line in lines[:12]:
+        prose = is_sentence_like(line) and len(_words(line)) >= 8
+        if prose and not (_READ_TIME.search(line) or _BY_PERSON.match(line)):
+            break
+        header.append(line)
+        if prose:
+            break
+    return header
+
+
 def byline_author(body: str) -> str | None:
     """The author a page's header names: 'By Dana Whitfield', 'Posted by Marcus Lee | July
     20, 2010', or a bare name right above a '5 min read' line."""
-    lines = [line.strip() for line in _logical_lines(body) if line is not None][:12]
-    for index, line in enumerate(lines):
+    header = _page_header([line.strip() for line in _logical_lines(body) if line is not None])
+    for index, line in enumerate(header):
         by = _BY_PERSON.match(line)
         if by:
             return by.group(1)
         if _READ_TIME.search(line) and index:
-            bare = re.fullmatch(_PERSON, lines[index - 1])
+            bare = re.fullmatch(_PERSON, header[index - 1])
             if bare:
                 return bare.group(0)
-        if is_sentence_like(line) and len(_words(line)) >= 8:
-            return None  # the review has begun
     return None
 
 
 def _page_header_end(lines: list[str]) -> int:
     """Where a blog page's header ends: headline, section label, author and date all come
     before its '5 min read' line; 0 when the review's prose starts first."""
-    for index, line in enumerate(lines[:12]):
+    for index, line in enumerate(_page_header(lines)):
         if _READ_TIME.search(line):
             return index + 1
-        if is_sentence_like(line) and len(_words(line)) >= 8:
-            return 0
     return 0
 
 

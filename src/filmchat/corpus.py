@@ -226,13 +226,15 @@ def metadata_for_new(
     path: Path, fields: dict[str, object], body: str, film: str | None, year: int | None
 ) -> ArticleMeta:
     """Metadata for an article being added: the user's words first, then what the file says."""
-    meta = _meta_from(fields, headline(body) or _humanize_stem(path), body)
+    first_line = headline(body)
+    meta = _meta_from(fields, first_line or _humanize_stem(path), body)
     if film:
         meta.film = film
     if year:
         meta.year = year
-    if meta.film is None:
-        inferred, inferred_year = infer_film(headline(body) or "", body)
+    if meta.film is None and first_line and first_line != meta.title:
+        # the page's <title> said nothing of the film; its own headline may
+        inferred, inferred_year = infer_film(first_line, body)
         meta.film = inferred
         meta.year = meta.year or inferred_year
     return meta

@@ -171,10 +171,10 @@ def _update(
         previous = known.get(article.article_id)
         if previous and previous.content_hash == fingerprint(article, shared):
             same_as_before.add(article.article_id)
-        if article.article_id in same_as_before and article.article_id in old:
-            report.unchanged += 1
-        else:
-            changed.append(article)
+            if not report.full:
+                report.unchanged += 1
+                continue
+        changed.append(article)
     # the model is loaded only now, and only when something needs embedding: chunks are cut to
     # its tokenizer's limit, so the encoder never truncates one
     embedder = get_embedder() if changed else None

@@ -1,7 +1,8 @@
 """Terms: the tokenising and stemming shared by lexical search and sentence scoring.
 
 The stemmer is the original Porter algorithm, as in SQLite FTS5's `porter` tokenizer, so the
-words a sentence is scored on are the words BM25 matched it by.
+words a sentence is scored on are the words BM25 matched it by; only British '-our' spellings
+are folded into American ones on top.
 """
 
 from __future__ import annotations
@@ -60,9 +61,16 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+# British spellings the stemmer leaves apart from American ones ('colour', 'color'): one stem for
+# both, so a question in either spelling finds sentences in the other
+_BRITISH_OUR = re.compile(r"(?<=\w\w)our(?=$|it|ful|less|abl)")
+_NOT_BRITISH = frozenset("devour contour detour velour paramour".split())
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return str(_stemmer().stemWord(word))
+    stemmed = str(_stemmer().stemWord(word))
+    return stemmed if stemmed in _NOT_BRITISH else _BRITISH_OUR.sub("or", stemmed)
 
 
 @lru_cache(maxsize=65536)
