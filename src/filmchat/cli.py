@@ -347,11 +347,13 @@ def eval_folder(
     from filmchat.evaluation import OUTCOMES, evaluate_folder, load_questions
 
     questions = load_questions(questions_path)
-    with tempfile.TemporaryDirectory(prefix="filmchat-eval-") as workdir:
-        with err_console.status("Adding the articles, indexing and asking…"):
-            scores = evaluate_folder(
-                settings, folder, questions, Path(workdir), given_films=given_films
-            )
+    with (
+        tempfile.TemporaryDirectory(prefix="filmchat-eval-") as workdir,
+        err_console.status("Adding the articles, indexing and asking…"),
+    ):
+        scores = evaluate_folder(
+            settings, folder, questions, Path(workdir), given_films=given_films
+        )
     if as_json:
         print(json.dumps({"summary": scores.summary(), "counts": scores.counts()}))
         return

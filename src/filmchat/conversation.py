@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from filmchat.answer import Evidence, Intent, classify, compose, refusal, title_words
+from filmchat.answer import Evidence, Intent, classify, compose, refusal, reply, title_words
 from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError
 from filmchat.films import (
@@ -241,17 +241,24 @@ class Conversation:
             return extractive
 
     def retrieve(
-        self, query: str, film: Film | None, k: int, extra_words: str = ""
+        self, query: str, film: Film | None, k: int, intent: Intent | None = None
     ) -> list[Passage]:
-        """Passages from the film's own reviews and from others' passages that name it."""
-        lexical = f"{query} {extra_words}".strip()
+        """Passages from the film's own reviews and from others' passages that name it.
+
+        A verdict question also gets each review's closing passage, where verdicts sit.
+        """
+        lexical = f"{query} {intent.evidence_words if intent else ''}".strip()
         if film is None:
             return self.engine.retriever.search(query, k=k, lexical_query=lexical)
+        closing: list[int] = []
+        if intent is not None and intent.kind == "verdict" and film.article_ids:
+            closing = self.engine.store.closing_chunk_ids(film.article_ids)
         return self.engine.retriever.search(
             f"{film.title}: {query}" if film.mentioned_only else query,
             k=k,
             film=film.title,
             lexical_query=lexical,
+            include=closing,
         )
 
     def ask(
@@ -287,8 +294,12 @@ class Conversation:
         if intent.across_films and not named:
             film = None  # 'which film ...?' looks in every review, not the conversation's film
             intent = classify(resolved)
+        if intent.kind == "smalltalk":
+            answer = reply(question, self.engine.films())
+            self.history.append(Turn(question, resolved, intent, answer, film))
+            return answer
         k = self.k * 2 if intent.listing else self.k
-        passages = self.retrieve(resolved, film, k, intent.evidence_words)
+        passages = self.retrieve(resolved, film, k, intent)
         unknown = self._unknown_names(resolved, film)
         if unknown:
             answer = refusal(

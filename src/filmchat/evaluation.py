@@ -11,10 +11,9 @@ import shutil
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, ValidationError
-
-from typing import TYPE_CHECKING
 
 from filmchat.errors import FilmchatError
 from filmchat.models import Answer

@@ -210,7 +210,8 @@ class IndexStore:
 
     def articles(self) -> list[ArticleRecord]:
         rows = self.db.execute(
-            "SELECT a.article_id, a.path, a.meta, a.content_hash, count(c.chunk_id) "
+            "SELECT a.article_id, a.path, a.meta, a.content_hash, count(c.chunk_id), "
+            "length(a.clean_text) "
             "FROM articles a LEFT JOIN chunks c USING (article_id) "
             "GROUP BY a.article_id ORDER BY a.article_id"
         )
@@ -221,9 +222,20 @@ class IndexStore:
                 meta=ArticleMeta.model_validate_json(meta),
                 content_hash=digest,
                 chunk_count=count,
+                text_length=length,
             )
-            for article_id, path, meta, digest, count in rows
+            for article_id, path, meta, digest, count, length in rows
         ]
+
+    def closing_chunk_ids(self, article_ids: Iterable[str]) -> list[int]:
+        """The last chunk of each article: where reviews pass their verdict."""
+        ids = list(article_ids)
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT max(chunk_id) FROM chunks WHERE article_id IN ({marks}) GROUP BY article_id",
+            ids,
+        ).fetchall()
+        return [row[0] for row in rows]
 
     def chunk_ids_for(self, article_ids: Iterable[str]) -> np.ndarray:
         ids = list(article_ids)
