@@ -23,11 +23,15 @@ from filmchat.films import (
     titles_pattern,
 )
 from filmchat.llm import AnswerStream, ChatClient, LLMCancelled, LLMError, condense_question
+from filmchat.meaning import WordSpace
 from filmchat.models import Answer, Passage
 from filmchat.retrieval import Retriever
 from filmchat.settings import Settings
 from filmchat.store import IndexStore
-from filmchat.terms import STOPWORDS, content_terms, fold
+from filmchat.terms import GENERIC, STOPWORDS, content_terms, fold, stem
+
+# Questions answered from their topic words, where a paraphrase must find its answer.
+OPEN_KINDS = frozenset({"general", "plot", "reason", "verdict"})
 
 _PRONOUN_FILM = re.compile(
     r"\b(it|this film|that film|this movie|that movie|the film|the movie)\b", re.I
@@ -66,6 +70,30 @@ class Engine:
         self.catalog_titles = {film.title.lower() for film in self.catalog}
         self.folded_titles = {fold(film.title) for film in self.catalog}
         self.titles_pattern = titles_pattern(self.catalog)
+        self._word_space: WordSpace | None = None
+
+    @property
+    def word_space(self) -> WordSpace:
+        """The collection's word vectors, loaded on the first question that needs them."""
+        if self._word_space is None:
+            self._word_space = WordSpace(*self.store.word_vectors())
+        return self._word_space
+
+    def related_words(self, intent: Intent) -> dict[str, dict[str, float]]:
+        """Words of the collection meaning nearly what an open question's words mean."""
+        if not intent.terms or intent.kind not in OPEN_KINDS:
+            return {}
+        related = self.word_space.related(intent.terms, self.embedder.encode)
+        # words every review uses ('film', 'cinema' for the cinematography) say nothing
+        common = self.store.manifest.chunks / 4
+        return {
+            asked: {
+                word: similarity
+                for word, similarity in close.items()
+                if word not in GENERIC and self.store.document_frequency(word) <= common
+            }
+            for asked, close in related.items()
+        }
 
     def reload(self) -> None:
         """Switch to the index's newest generation (after a rebuild) without a restart."""
@@ -241,13 +269,20 @@ class Conversation:
             return extractive
 
     def retrieve(
-        self, query: str, film: Film | None, k: int, intent: Intent | None = None
+        self,
+        query: str,
+        film: Film | None,
+        k: int,
+        intent: Intent | None = None,
+        related: dict[str, dict[str, float]] | None = None,
     ) -> list[Passage]:
         """Passages from the film's own reviews and from others' passages that name it.
 
-        A verdict question also gets each review's closing passage, where verdicts sit.
+        The lexical half also looks for the words the question's words mean, and a verdict
+        question also gets each review's closing passage, where verdicts sit.
         """
-        lexical = f"{query} {intent.evidence_words if intent else ''}".strip()
+        synonyms = " ".join(word for close in (related or {}).values() for word in close)
+        lexical = f"{query} {intent.evidence_words if intent else ''} {synonyms}".strip()
         if film is None:
             return self.engine.retriever.search(query, k=k, lexical_query=lexical)
         closing: list[int] = []
@@ -299,7 +334,8 @@ class Conversation:
             self.history.append(Turn(question, resolved, intent, answer, film))
             return answer
         k = self.k * 2 if intent.listing else self.k
-        passages = self.retrieve(resolved, film, k, intent)
+        related = self.engine.related_words(intent)
+        passages = self.retrieve(resolved, film, k, intent, related)
         unknown = self._unknown_names(resolved, film)
         if unknown:
             answer = refusal(
@@ -317,6 +353,10 @@ class Conversation:
                     for stem, word in intent.terms.items()
                 },
                 total_chunks=max(self.engine.store.manifest.chunks, 1),
+                related={
+                    asked: {stem(word): similarity for word, similarity in close.items()}
+                    for asked, close in related.items()
+                },
             )
             answer = compose(question, passages, intent, evidence)
         if llm is not None and answer.answered:

@@ -24,6 +24,8 @@ from filmchat.corpus import (
 )
 from filmchat.embedding import Embedder
 from filmchat.errors import ArticleError, IndexCorruptError, IndexMissingError
+from filmchat.facts import extract_facts
+from filmchat.meaning import vocabulary
 from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport
 from filmchat.settings import Settings
 from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest, rebuild_lock
@@ -76,6 +78,16 @@ def prepare(
         chunk_count=len(chunks),
     )
     return PreparedArticle(record, document.text, chunks)
+
+
+def fact_rows(item: PreparedArticle) -> list[tuple[str, str, str | None, str]]:
+    """The credits the article states, each with the sentence that states it."""
+    sentences = [s for chunk in item.chunks for s in chunk.sentences]
+    unique = list({(s.start, s.end): s for s in sentences}.values())  # chunks overlap
+    facts = extract_facts(
+        [s.text for s in unique], item.record.meta.film, [s.heading for s in unique]
+    )
+    return [(f.role, f.person, f.character, unique[f.sentence].text) for f in facts]
 
 
 def load_corpus(
@@ -230,7 +242,11 @@ def _update(
             writer.add_article(
                 item.record, item.clean_text, item.chunks, vectors[offset : offset + count]
             )
+            writer.add_facts(item.record.article_id, fact_rows(item))
             offset += count
+        new_words = sorted(vocabulary(texts) - writer.known_words())
+        if new_words:
+            writer.add_words(new_words, embedder.encode(new_words))
         writer.commit()
     except BaseException:
         writer.abort()

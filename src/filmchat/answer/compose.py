@@ -27,6 +27,7 @@ from filmchat.answer.evidence import (
 from filmchat.answer.judgement import is_verdict, verdict_weight
 from filmchat.answer.kinds import KIND_BY_NAME, Intent
 from filmchat.films import Film, title_used_in
+from filmchat.meaning import STANDS_FOR
 from filmchat.models import Answer, AnswerSentence, Citation, Passage, Sentence
 from filmchat.terms import content_stems, words
 
@@ -72,6 +73,18 @@ class Evidence:
     catalog_titles: set[str]
     document_frequency: dict[str, int]
     total_chunks: int
+    # asked stem → stems of the collection's words that mean nearly the same, with similarity
+    related: dict[str, dict[str, float]] = dataclasses.field(default_factory=dict)
+
+    def coverage(self, stems: list[str], asked: str) -> float:
+        """1 when the sentence has the asked word (or its family), else the similarity of
+        its closest word in meaning, else 0."""
+        if covers(stems, asked):
+            return 1.0
+        close = self.related.get(asked)
+        if not close:
+            return 0.0
+        return max((close[s] for s in stems if s in close), default=0.0)
 
 
 def gather(
@@ -88,11 +101,14 @@ def gather(
     open_question = intent.kind == "general" or bool(spec and spec.open)
     verdict = intent.kind == "verdict"
     weights = {s: _idf(evidence.document_frequency, evidence.total_chunks, s) for s in intent.focus}
+    passage_stems = {
+        p.chunk_id: content_stems(" ".join(p.headings) + " " + p.text) for p in passages
+    }
     total_weight = sum(weights.values()) or 1.0
+    rarest = max(weights, key=lambda s: weights[s]) if weights else ""
     candidates: list[Candidate] = []
     for passage in passages:
         owners = sentence_films(passage, evidence.catalog_titles)
-        passage_stems = content_stems(" ".join(passage.headings) + " " + passage.text)
         for sentence in passage.sentences:
             owner = owners.get(sentence.block) if sentence.kind == "item" else None
             if evidence.film is not None:
@@ -118,19 +134,30 @@ def gather(
                 continue
             stems = content_stems(text)
             heading_stems = content_stems(sentence.heading or "")
-            matched = sum(w for s, w in weights.items() if covers(stems, s))
-            in_heading = sum(w for s, w in weights.items() if covers(heading_stems, s))
+            matched = sum(w * evidence.coverage(stems, s) for s, w in weights.items())
+            in_heading = sum(w * evidence.coverage(heading_stems, s) for s, w in weights.items())
             lexical = matched / total_weight
             if verdict:
                 pass  # the verdict is on the film; the question's other words only rank
             elif not open_question:
                 # a factual question's remaining words must be about this passage ('Samantha')
-                if not all(covers(passage_stems + stems, s) for s in intent.focus):
+                if not all(
+                    covers(passage_stems[passage.chunk_id] + stems, s) for s in intent.focus
+                ):
                     continue
             elif intent.focus and matched == 0 and in_heading == 0:
                 # no word of the question in the sentence or its heading: a passage that merely
-                # sits close to the question is not evidence ('is it sad?' is not answered by
+                # sits close to the question is not evidence ('is it scary?' is not answered by
                 # the first sentences of the nearest passage)
+                continue
+            elif (
+                intent.focus
+                and not any(covers(stems + heading_stems, s) for s in weights)
+                and evidence.coverage(stems + heading_stems, rarest) < STANDS_FOR
+            ):
+                # answered only in other words: then the question's most telling word must be
+                # there in a word that means the same ('car chases' is not answered by
+                # 'runner', nor 'is it violent?' by 'dramatic')
                 continue
             if head is not None and not (covers(stems, head) or covers(heading_stems, head)):
                 continue  # 'the Kims talk their way in' says nothing of a talking dog
