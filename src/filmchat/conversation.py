@@ -11,7 +11,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from filmchat.answer import Evidence, Intent, classify, compose, refusal, reply, title_words
+from filmchat.answer import (
+    Credit,
+    Evidence,
+    Intent,
+    classify,
+    compose,
+    credits_answer,
+    refusal,
+    relation_asked,
+    reply,
+    title_words,
+)
 from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError
 from filmchat.films import (
@@ -268,6 +279,26 @@ class Conversation:
                 warn(f"{exc} Showing the extractive answer.")
             return extractive
 
+    def credits(self, film: Film) -> list[Credit]:
+        """The fact sheets of the film's reviews."""
+        articles = self.engine.retriever.articles
+        return [
+            Credit(articles[article_id], role, person, character, sentence)
+            for article_id, role, person, character, sentence in self.engine.store.facts(
+                film.article_ids
+            )
+        ]
+
+    def _from_credits(self, question: str, intent: Intent, film: Film | None) -> Answer | None:
+        """A credit question is answered from the fact sheet when it states the credit; a
+        part the sheet knows nobody in is not guessed from passages ('Lena's husband')."""
+        if film is None or not film.article_ids or intent.kind != "person":
+            return None
+        found = credits_answer(question, intent, film.label, self.credits(film))
+        if found is None and intent.role == "cast" and relation_asked(question):
+            return refusal(question, film.label, [])
+        return found
+
     def retrieve(
         self,
         query: str,
@@ -358,7 +389,12 @@ class Conversation:
                     for asked, close in related.items()
                 },
             )
-            answer = compose(question, passages, intent, evidence)
+            credited = self._from_credits(question, intent, film)
+            answer = (
+                credited.model_copy(update={"passages": passages})
+                if credited
+                else compose(question, passages, intent, evidence)
+            )
         if llm is not None and answer.answered:
             answer = self._generate(llm, question, answer, on_stream, warn)
         if film is not None:

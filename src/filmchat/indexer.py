@@ -25,10 +25,12 @@ from filmchat.corpus import (
 from filmchat.embedding import Embedder
 from filmchat.errors import ArticleError, IndexCorruptError, IndexMissingError
 from filmchat.facts import extract_facts
+from filmchat.films import mentioned_titles
 from filmchat.meaning import vocabulary
-from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport
+from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport, Sentence
 from filmchat.settings import Settings
 from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest, rebuild_lock
+from filmchat.terms import fold
 
 EmbedProgress = Callable[[int, int], None]
 Warn = Callable[[str], None]
@@ -80,10 +82,22 @@ def prepare(
     return PreparedArticle(record, document.text, chunks)
 
 
+def names_other_film(sentence: Sentence, film: str) -> bool:
+    """A list item headed by another film's title: 'Moon (2009): Directed by Duncan Jones'."""
+    label = sentence.text.split(":", 1)[0] if ":" in sentence.text[:90] else ""
+    titles = mentioned_titles([label]) if label and sentence.kind == "item" else {}
+    return any(fold(title) != fold(film) for title in titles)
+
+
 def fact_rows(item: PreparedArticle) -> list[tuple[str, str, str | None, str]]:
     """The credits the article states, each with the sentence that states it."""
+    film = item.record.meta.film
     sentences = [s for chunk in item.chunks for s in chunk.sentences]
-    unique = list({(s.start, s.end): s for s in sentences}.values())  # chunks overlap
+    unique = [  # chunks overlap; an item about another film ('Moon (2009): …') is not ours
+        s
+        for s in {(s.start, s.end): s for s in sentences}.values()
+        if not (film and names_other_film(s, film))
+    ]
     facts = extract_facts(
         [s.text for s in unique], item.record.meta.film, [s.heading for s in unique]
     )

@@ -5,7 +5,26 @@ film asked about) → `compose` (the best few, cited) or a refusal. Each kind of
 declared once in `kinds.KINDS`.
 """
 
-from filmchat.answer.compose import Evidence, compose, refusal, reply
+from filmchat.answer.compose import (
+    Credit,
+    Evidence,
+    compose,
+    credits_answer,
+    refusal,
+    relation_asked,
+    reply,
+)
 from filmchat.answer.kinds import Intent, classify, title_words
 
-__all__ = ["Evidence", "Intent", "classify", "compose", "refusal", "reply", "title_words"]
+__all__ = [
+    "Credit",
+    "Evidence",
+    "Intent",
+    "classify",
+    "compose",
+    "credits_answer",
+    "refusal",
+    "relation_asked",
+    "reply",
+    "title_words",
+]

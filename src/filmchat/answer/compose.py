@@ -28,7 +28,7 @@ from filmchat.answer.judgement import is_verdict, verdict_weight
 from filmchat.answer.kinds import KIND_BY_NAME, Intent
 from filmchat.films import Film, title_used_in
 from filmchat.meaning import STANDS_FOR
-from filmchat.models import Answer, AnswerSentence, Citation, Passage, Sentence
+from filmchat.models import Answer, AnswerSentence, ArticleRecord, Citation, Passage, Sentence
 from filmchat.terms import content_stems, words
 
 # Words that give a reason: a 'why' question is answered by the sentence that states one.
@@ -314,4 +314,82 @@ def reply(question: str, films: list[str]) -> Answer:
         known = " The collection has no reviews yet: add some with `filmchat add`."
     return Answer(
         question=question, film=None, answered=False, message=opening + known, smalltalk=True
+    )
+
+
+# ---- credits from the fact sheet ----------------------------------------------------------------
+
+# 'Who plays Lady Bird's mother?': the part is named by its relation to another character
+_RELATION = re.compile(r"[’']s\s+(?:\w+\s+)?(?P<relation>[a-z]+)\b")
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One row of an article's fact sheet (see `filmchat.facts`)."""
+
+    article: ArticleRecord
+    role: str
+    person: str
+    character: str | None
+    sentence: str
+
+
+def relation_asked(question: str) -> str | None:
+    """'Lady Bird's mother' → 'mother': a part named by its relation to another."""
+    found = _RELATION.search(question)
+    return found.group("relation") if found else None
+
+
+def _plays_asked_part(credit: Credit, question: str, focus: list[str]) -> bool:
+    """Whether a cast credit is for the part the question names."""
+    if not credit.character:
+        return False
+    if all(covers(content_stems(credit.person), asked) for asked in focus):
+        return True  # 'Who does Amy Adams play?'
+    named = content_stems(credit.character)
+    if not any(covers(named, asked) for asked in focus):
+        relation = relation_asked(question)
+        if not relation:
+            return False
+        # 'her mother Marion (Laurie Metcalf)': the relation stands just before the name
+        word = re.escape(relation)
+        name = re.escape(credit.character.split()[0])
+        shape = rf"\b{word}\w*[,:]?\s+(?:\w+\s+){{0,2}}?{name}"
+        return bool(re.search(shape, credit.sentence, re.I))
+    # the question's other words ('young Chiron') are in the sentence that credits it
+    return all(covers(named + content_stems(credit.sentence), asked) for asked in focus)
+
+
+def credits_answer(
+    question: str, intent: Intent, film_label: str | None, credits: list[Credit]
+) -> Answer | None:
+    """A 'who …?' answer from the fact sheet: the sentences that credit the asked role (the
+    asked part, for the cast), each cited. None when the sheet has nothing to say, so the
+    caller decides between the passages and a refusal."""
+    if intent.kind != "person" or intent.role is None:
+        return None
+    matching = [c for c in credits if c.role == intent.role]
+    if intent.role == "cast":
+        if not intent.focus:
+            return None  # 'who is in it?' is a cast list: the passages keep lists whole
+        matching = [c for c in matching if _plays_asked_part(c, question, intent.focus)]
+    seen_people: dict[str, Credit] = {}
+    for credit in matching:
+        seen_people.setdefault(credit.person, credit)  # the first sentence crediting each
+    chosen = list(seen_people.values())[:3]
+    if not chosen:
+        return None
+    markers: dict[str, int] = {}
+    citations: list[Citation] = []
+    sentences: list[AnswerSentence] = []
+    for credit in chosen:
+        article = credit.article
+        if article.article_id not in markers:
+            markers[article.article_id] = len(markers) + 1
+            citations.append(Citation.of(markers[article.article_id], article, credit.sentence))
+        sentences.append(
+            AnswerSentence(text=credit.sentence, markers=[markers[article.article_id]])
+        )
+    return Answer(
+        question=question, film=film_label, answered=True, sentences=sentences, citations=citations
     )
