@@ -256,3 +256,24 @@ def test_answers_are_the_same_with_the_light_path_switched_off(seed_index: Setti
     )
     assert "torch" in heavy
     assert json.loads(light) == json.loads(reference)
+
+
+def test_the_chats_first_answer_never_imports_torch(seed_index: Settings, tmp_path: Path) -> None:
+    """The real chat in a fresh process, the question typed while the model loads."""
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "_first_answer.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "Who plays Theodore in Her?"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "FILMCHAT_CORPUS": str(seed_index.corpus),
+            "FILMCHAT_INDEX": str(seed_index.index),
+            "FILMCHAT_HISTORY": str(tmp_path / "history.sqlite"),
+        },
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["answered"] and "Joaquin Phoenix" in result["text"] and result["citations"]
+    assert result["heavy"] == []
