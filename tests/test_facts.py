@@ -66,6 +66,18 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "director X",
+        "Nobody expected a musical from director Tessa Vogel's team, let alone this one.",
+        None,
+        [("director", "Tessa Vogel", None)],
+    ),
+    (
+        "director X",
+        "It often recalls director Hugo Lind's previous film The Quiet Year.",
+        "Snowfall",
+        [("director", "Hugo Lind", None)],
+    ),
+    (
+        "director X",
         "Filmmaker Jonas Ek lets every scene run a beat longer than you expect.",
         None,
         [("director", "Jonas Ek", None)],
@@ -108,9 +120,21 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "X's new film",
-        "It is, to my mind, the best Dardenne brothers film in a decade.",
+        "The Dardenne brothers' latest film is their angriest.",
         None,
         [("director", "Dardenne brothers", None)],
+    ),
+    (
+        "<Title> is X's film",
+        "The Long Field is, for me, the finest Dardenne brothers film.",
+        "The Long Field",
+        [("director", "Dardenne brothers", None)],
+    ),
+    (
+        "<Title> is X's film",
+        "Glass Garden was Ruth Adler's second feature, and it shows.",
+        "Glass Garden",
+        [("director", "Ruth Adler", None)],
     ),
     (
         "X's new film",
@@ -306,6 +330,18 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "Character (Actor)",
+        "The widower's daughter Agnes (Ruth Keller) finds the letters first.",
+        None,
+        [("cast", "Ruth Keller", "Agnes")],
+    ),
+    (
+        "Character (Actor)",
+        "Suddenly Otto (Frank Weber) is at the door.",
+        None,
+        [("cast", "Frank Weber", "Otto")],
+    ),
+    (
+        "Character (Actor)",
         'The school knows her as Margaret "Peggy" Olsen (Laura Dean), the new teacher.',
         None,
         [("cast", "Laura Dean", 'Margaret "Peggy" Olsen')],
@@ -327,6 +363,12 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
         "Emma Hart as Nell is the reason to see it.",
         None,
         [("cast", "Emma Hart", "Nell")],
+    ),
+    (
+        "Actor as Character",
+        "Carla Mendes stars as Ines, a translator who lies for a living.",
+        None,
+        [("cast", "Carla Mendes", "Ines")],
     ),
     (
         "Actor as Character",
@@ -539,6 +581,9 @@ NOT_A_CREDIT: list[tuple[str, str | None]] = [
     ("Peter Lang's previous film was a comedy.", "Dial Tone"),
     ("It is nothing like director Alfred Hitchcock's Rope.", "Dial Tone"),
     ("He often works with director Danny Boyle on bigger projects.", None),
+    ("As director Martin Keel once said, every film is a ghost story.", None),
+    ("Much like Stanley Kubrick's horror masterpiece, it takes its time.", None),
+    ("It is, to my mind, the best Dardenne brothers film in a decade.", None),
     # a book's writer, a song's producer, a casting director
     ("It adapts the novel written by Cormac Doyle in 2005.", None),
     ("The single produced by Mark Ronson plays over the credits.", None),

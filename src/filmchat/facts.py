@@ -3,8 +3,9 @@
 Extracted once per article at index time, so a factoid answer can quote and cite the sentence
 that states the fact instead of guessing from retrieved text. Precision comes first: a fact
 needs its role's cue and a person's name standing together in one sentence, names are checked
-against a bundled first-name dictionary (gender-guesser) and a name parser (nameparser), and
-anything doubtful is left out, because the answer layer refuses when no fact is found.
+against a bundled first-name dictionary (gender-guesser) and a name parser's lists of titles
+and suffixes (nameparser), and anything doubtful is left out, because the answer layer
+refuses when no fact is found.
 
 Every phrasing recognised is one row of `SHAPES` (or of `CREDIT_LABELS` for credits lines);
 a new phrasing is one new row plus its test rows.
@@ -12,13 +13,13 @@ a new phrasing is one new row plus its test rows.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal, NamedTuple
 
 import gender_guesser.detector
-from nameparser import HumanName
 from nameparser.config import CONSTANTS
 from pydantic import BaseModel
 
@@ -92,11 +93,12 @@ class Shape(NamedTuple):
     tried at all (a set lookup that keeps extraction fast). `pattern` uses the placeholders
     above; `<CUE>` marks where the cue starts, so the regex is run from the cue and the part
     before it (a name or character, at most 120 characters back) is matched backwards from
-    there; `<FILM>` is the film's title. Groups: `names` (people after the cue), `lname` (a
+    there. Groups: `names` (people after the cue), `lname` (a
     person before it), `char` (the character played), `gap` (modifiers, checked by `_gap_ok`),
-    `after` (what follows a possessive film noun, checked against the title). `veto` must not
-    match the text before the match ("novel written by" credits no screenwriter). `weak`
-    facts are dropped when the same person is credited as cast.
+    `after` (what follows a possessive film noun, checked against the title), `title` (must
+    start with the film's title), `subject` (the film's title must end the text before it).
+    `veto` must not match the text before the match ("novel written by" credits no
+    screenwriter). `weak` facts are dropped when the same person is credited as cast.
     """
 
     label: str
@@ -134,11 +136,12 @@ SHAPES: tuple[Shape, ...] = (
         "director X",
         ("director",),
         ("director filmmaker helmer",),
-        r"\b(?i:(?:co-)?director|filmmaker|helmer),?\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:co-)?director|filmmaker|helmer),?\s+(?P<names><NAMES>)"
+        r"(?:<POSS>\s+(?P<workgap>(?:[a-z][\w\-]*,?\s+){0,3}?)(?P<work>[“\"']?[A-Z][^.;:!?]{0,80}))?",
         veto=(
             r"(?i:casting|art|music|musical|creative|artistic|festival|managing|executive|"
             r"assistant|unit|animation|stunt|fight|associate|best)\W*$"
-            r"|\b(?i:with|like|fellow|another|other|than|unlike)\s+(?:the\s+)?$"
+            r"|\b(?i:with|like|fellow|another|other|than|unlike|as)\s+(?:the\s+)?$"
         ),
     ),
     Shape(
@@ -151,7 +154,7 @@ SHAPES: tuple[Shape, ...] = (
         "X's <Title>",
         ("director",),
         (_POSSESSIVE_CUE,),
-        r"(?P<lname><PERSONS>)<CUE><POSS>\s+(?:(?:new|latest)\s+)?[“\"']?<FILM>(?!\w)",
+        r"(?P<lname><PERSONS>)<CUE><POSS>\s+(?:(?:new|latest)\s+)?(?P<title>[“\"']?[A-Z0-9].{0,80})",
         weak=True,
     ),
     Shape(
@@ -159,7 +162,15 @@ SHAPES: tuple[Shape, ...] = (
         ("director",),
         (_POSSESSIVE_CUE + " brothers sisters siblings", _FILM_NOUN_WORDS),
         r"(?P<lname><PERSONS>)<CUE>(?:<POSS>|(?<=brothers|.sisters|siblings)(?=\s))\s+<GAP>"
-        r"<FILMNOUN>(?P<after>[^.;:!?]{0,80})",
+        r"(?P<noun><FILMNOUN>)(?P<after>[^.;:!?]{0,80})",
+        weak=True,
+    ),
+    Shape(
+        "<Title> is X's film",
+        ("director",),
+        (_POSSESSIVE_CUE + " brothers sisters siblings", _FILM_NOUN_WORDS),
+        r"(?P<subject>)\b(?:is|was|remains),?\s+(?:[\w\-]+,?\s+){0,5}?(?P<lname><PERSONS>)<CUE>"
+        r"(?:<POSS>|(?<=brothers|.sisters|siblings)(?=\s))\s+<GAP><FILMNOUN>",
         weak=True,
     ),
     # writer ---------------------------------------------------------------------------------
@@ -375,7 +386,11 @@ _NOT_PERSON = frozenset(
     """.split()
 )
 # Titles that may open a real person's name; other titles ("Captain", "Lady") open a character.
-_PERSON_TITLES = frozenset({"sir", "dame", "dr", "dr."})
+_PERSON_TITLES = frozenset({"sir", "dame", "dr"})
+# Modifiers that make "X's … film" this film when no title follows ("X's new thriller").
+_THIS_WORK = frozenset({"new", "latest", "newest", "directorial", "debut"})
+# Modifiers saying that the director of another film made this one too ("X's previous film").
+_ALSO_THIS_WORK = frozenset({"previous", "earlier", "prior", "last"})
 # Modifiers that make "X's … film" another of X's films, not this one.
 _OTHER_WORK = frozenset(
     """
@@ -405,8 +420,8 @@ class _Compiled(NamedTuple):
     veto: re.Pattern[str] | None
 
 
-def _compile(shape: Shape, film: str = "") -> _Compiled:
-    pattern = shape.pattern.replace("<FILM>", re.escape(film))
+def _compile(shape: Shape) -> _Compiled:
+    pattern = shape.pattern
     for placeholder, regex in _PLACEHOLDERS.items():
         pattern = pattern.replace(placeholder, regex)
     before, _, after = pattern.rpartition("<CUE>")
@@ -419,23 +434,20 @@ def _compile(shape: Shape, film: str = "") -> _Compiled:
     )
 
 
-_SHAPE_ORDER = {shape.label: order for order, shape in enumerate(SHAPES)}
-_STATIC_SHAPES = tuple(_compile(shape) for shape in SHAPES if "<FILM>" not in shape.pattern)
+_COMPILED = tuple(_compile(shape) for shape in SHAPES)
 
 
-@lru_cache(maxsize=1024)
-def _shapes_for(film: str) -> dict[str, tuple[_Compiled, ...]]:
-    """The shapes to try for a sentence containing a word, by word (each shape under the
-    words of its first cue group); the shapes that name the film compiled once per title."""
-    shapes = _STATIC_SHAPES + tuple(
-        _compile(shape, film) for shape in SHAPES if film and "<FILM>" in shape.pattern
-    )
-    by_word: dict[str, list[_Compiled]] = {}
-    for compiled in shapes:
+def _index_by_cue() -> dict[str, tuple[int, ...]]:
+    """The shapes to try for a sentence containing a word: the positions in `_COMPILED` of
+    the shapes whose first cue group holds the word."""
+    by_word: dict[str, list[int]] = {}
+    for position, compiled in enumerate(_COMPILED):
         for word in compiled.cue[0]:
-            by_word.setdefault(word, []).append(compiled)
+            by_word.setdefault(word, []).append(position)
     return {word: tuple(group) for word, group in by_word.items()}
 
+
+_SHAPES_BY_CUE = _index_by_cue()
 
 _LABEL_ALTERNATIVES = "|".join(f"(?:{label})" for label, _ in CREDIT_LABELS)
 # At the start of a sentence or after a list separator in any case ("Dir: X. Script: Y"), or
@@ -459,6 +471,7 @@ _GROUP_RUN = re.compile(
     rf"(?:the{_SPACE})?(?P<family>{_TOKEN}){_SPACE}(?P<kin>brothers|sisters|siblings)"
 )
 _PAREN_RUN = re.compile(_PAREN)
+_PARTICLE_RUN = re.compile(_PARTICLE)
 _CUE_WORDS = re.compile(r"[a-z]+|[('’]")
 _LOWER_WORDS = re.compile(r"[a-z][\w\-]*")
 _TITLE_START = re.compile(rf"\s*[“\"']?(?=[{_UP}0-9])")
@@ -477,23 +490,30 @@ def _is_given_name(word: str) -> bool:
     return _first_names().get_gender(word) != "unknown"
 
 
+# nameparser's lists of the titles that open a name and the suffixes that close one.
+_NAME_TITLES = frozenset(CONSTANTS.titles)
+_NAME_SUFFIXES = frozenset(CONSTANTS.suffix_acronyms) | frozenset(CONSTANTS.suffix_not_acronyms)
+
+
 @lru_cache(maxsize=16384)
 def _person_check(text: str, lenient: bool) -> bool:
-    """A full name: 2-4 name-shaped words, none a studio/honour/place/function word, parsed by
-    nameparser into a first and a last name, the first a known given name (or, when `lenient`
-    because a credit cue stands next to it, any name-shaped word: 'Mahershala Ali')."""
-    tokens = text.split()
-    core = [t for t in tokens if not re.fullmatch(_PARTICLE, t)]
-    if not 2 <= len(core) <= 4 or not re.fullmatch(_NAME, text):
+    """A full name: name-shaped words, none a studio/honour/place/function word; without a
+    title (only 'Sir', 'Dame', 'Dr' may open a person's name: 'Captain America' is a
+    character) and suffix ('Jr.'), 2-4 words besides particles, the first a known given name
+    (or, when `lenient` because a credit cue stands next to it, any: 'Mahershala Ali')."""
+    if not _NAME_RUN.fullmatch(text):
         return False
-    if any(t.casefold().strip(".") in _NOT_PERSON for t in core):
+    words = [w.casefold().rstrip(".") for w in text.split()]
+    if any(w in _NOT_PERSON for w in words):
         return False
-    parsed = HumanName(text)
-    if parsed.title and parsed.title.casefold() not in _PERSON_TITLES:
-        return False
-    if not parsed.first or not parsed.last or parsed.first.casefold() in CONSTANTS.titles:
-        return False
-    return lenient or _is_given_name(parsed.first)
+    while words and words[0] in _NAME_TITLES:
+        if words[0] not in _PERSON_TITLES:
+            return False
+        words = words[1:]
+    while words and words[-1] in _NAME_SUFFIXES:
+        words = words[:-1]
+    core = [w for w in words if not _PARTICLE_RUN.fullmatch(w)]
+    return 2 <= len(core) <= 4 and (lenient or _is_given_name(core[0]))
 
 
 def is_person_name(text: str) -> bool:
@@ -541,7 +561,7 @@ class _Article:
         )
         for span in spans:
             candidate = " ".join(span)
-            if re.fullmatch(_PARTICLE, span[0]) or candidate.casefold() == self.film.casefold():
+            if _PARTICLE_RUN.fullmatch(span[0]) or candidate.casefold() == self.film.casefold():
                 continue
             if len(span) >= 2 and _person_check(candidate, lenient):
                 return candidate
@@ -610,27 +630,47 @@ def _gap_ok(gap: str | None) -> bool:
 def _character(text: str | None) -> str | None:
     """A character name as given, without a sentence-opening word ('When Lena' -> 'Lena')."""
     tokens = (text or "").split()
-    while tokens and tokens[0].casefold() in _NOT_PERSON:
+    while tokens and (tokens[0].casefold() in _NOT_PERSON or tokens[0].endswith("ly")):
         tokens = tokens[1:]
     if not tokens or any(t.casefold() in _NOT_PERSON for t in tokens):
         return None
     return " ".join(tokens)
 
 
-def _about_this_film(gap: str | None, after: str, film: str) -> bool:
-    """'X's new thriller' and 'X's sci-fi opus <this film>' are this film; 'X's previous film'
-    and 'X's sci-fi opus <another title>' are not."""
-    gap_words = set(_LOWER_WORDS.findall(gap or ""))
-    if gap_words & _OTHER_WORK and "directorial" not in gap_words:
-        return False
-    if not _TITLE_START.match(after):
-        return True
-    title = after.lstrip(" “\"'")
+def _starts_with_film(text: str, film: str) -> bool:
+    title = text.lstrip(" “\"'")
     return (
         bool(film)
         and title.casefold().startswith(film.casefold())
         and not title[len(film) : len(film) + 1].isalnum()
     )
+
+
+def _ends_with_film(text: str, film: str) -> bool:
+    text = text.rstrip(" ”\"'")
+    return (
+        bool(film)
+        and text.casefold().endswith(film.casefold())
+        and not text[-len(film) - 1 : -len(film)].isalnum()
+    )
+
+
+def _about_this_film(modifiers: str, after: str, film: str) -> bool:
+    """'X's new thriller' and 'X's sci-fi opus <this film>' are this film; 'X's previous film',
+    'X's sci-fi opus <another title>' and 'X's horror masterpiece' (which one?) are not."""
+    words = set(_LOWER_WORDS.findall(modifiers))
+    if words & _OTHER_WORK and "directorial" not in words:
+        return False
+    if _TITLE_START.match(after):
+        return _starts_with_film(after, film)
+    return bool(words & _THIS_WORK)
+
+
+def _another_work(modifiers: str | None, work: str, film: str) -> bool:
+    """'director X's Rope' names X's other film (so X need not have made this one), unless it
+    is this film or X's 'previous film' (so X made this one too)."""
+    words = set(_LOWER_WORDS.findall(modifiers or ""))
+    return not (_starts_with_film(work, film) or words & _ALSO_THIS_WORK)
 
 
 def _actor_outside(outside: str, inside: str, article: _Article, credited: set[str]) -> bool | None:
@@ -666,9 +706,8 @@ def _matches(compiled: _Compiled, sentence: str) -> list[tuple[int, dict[str, st
 def _shape_facts(index: int, sentence: str, article: _Article, credited: set[str]) -> list[_Found]:
     found: list[_Found] = []
     words = set(_CUE_WORDS.findall(sentence.casefold()))
-    shapes_by_word = _shapes_for(article.film)
-    candidates = {c for word in words & shapes_by_word.keys() for c in shapes_by_word[word]}
-    for compiled in sorted(candidates, key=lambda c: _SHAPE_ORDER[c.shape.label]):
+    candidates = {i for word in words & _SHAPES_BY_CUE.keys() for i in _SHAPES_BY_CUE[word]}
+    for compiled in [_COMPILED[i] for i in sorted(candidates)]:
         shape = compiled.shape
         if not all(group & words for group in compiled.cue[1:]):
             continue
@@ -676,7 +715,15 @@ def _shape_facts(index: int, sentence: str, article: _Article, credited: set[str
             if not _gap_ok(groups.get("gap")):
                 continue
             if "after" in groups and not _about_this_film(
-                groups["gap"], groups["after"] or "", article.film
+                f"{groups['gap']} {groups['noun']}", groups["after"] or "", article.film
+            ):
+                continue
+            if "title" in groups and not _starts_with_film(groups["title"] or "", article.film):
+                continue
+            if "subject" in groups and not _ends_with_film(sentence[:start], article.film):
+                continue
+            if groups.get("work") and _another_work(
+                groups["workgap"], groups["work"] or "", article.film
             ):
                 continue
             char = _character(groups.get("char"))
@@ -750,6 +797,7 @@ def extract_facts(
     sentences: list[str], film: str | None = None, headings: list[str | None] | None = None
 ) -> list[Fact]:
     """All credits the article states, in order, de-duplicated (same role, person, character)."""
+    sentences = [html.unescape(s) if "&" in s else s for s in sentences]
     runs = [[m.group() for m in _NAME_RUN.finditer(s)] for s in sentences]
     article = _Article(
         film=(film or "").strip(),
