@@ -274,7 +274,7 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "edited by X",
-        "The montage, cut by Paula Grant, is the best sequence of the year.",
+        "The montage, edited by Paula Grant, is the best sequence of the year.",
         None,
         [("editor", "Paula Grant", None)],
     ),
@@ -345,6 +345,18 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
         'The school knows her as Margaret "Peggy" Olsen (Laura Dean), the new teacher.',
         None,
         [("cast", "Laura Dean", 'Margaret "Peggy" Olsen')],
+    ),
+    (
+        "a description (Actor)",
+        "We follow a nameless courier (Daniel Frey) through one endless night.",
+        None,
+        [("cast", "Daniel Frey", None)],
+    ),
+    (
+        "a description (Actor)",
+        "The story turns on her estranged father (Paul Becker, in his last role) and a boat.",
+        None,
+        [("cast", "Paul Becker", None)],
     ),
     (
         "Character (a brilliant Actor)",
@@ -521,6 +533,10 @@ LABEL_ROWS: list[tuple[list[str], list[tuple[str, str, str | None, int]]]] = [
         ],
     ),
     (
+        ["Director of Photography: Hans Berger", "written-by: Lisa Moor"],
+        [("cinematographer", "Hans Berger", None, 0), ("writer", "Lisa Moor", None, 1)],
+    ),
+    (
         ["Screenplay: Nora Quill", "Producers: Sam Fisher & Dana Roth"],
         [
             ("writer", "Nora Quill", None, 0),
@@ -582,6 +598,11 @@ NOT_A_CREDIT: list[tuple[str, str | None]] = [
     ("It is nothing like director Alfred Hitchcock's Rope.", "Dial Tone"),
     ("He often works with director Danny Boyle on bigger projects.", None),
     ("As director Martin Keel once said, every film is a ghost story.", None),
+    ("It was written by Tom Stone's nephew, which explains a lot.", None),
+    ("Composer Jack Wilde's Harbour theme is quoted in the finale.", "Snowfall"),
+    ("Her best scene was cut by Harvey Lang before release.", None),
+    ("The film's director (Anna Petrov) appears in a cameo.", None),
+    ("It was shot in the town where the writer (Paul Dumont) grew up.", None),
     ("Much like Stanley Kubrick's horror masterpiece, it takes its time.", None),
     ("It is, to my mind, the best Dardenne brothers film in a decade.", None),
     # a book's writer, a song's producer, a casting director

@@ -74,7 +74,15 @@ _BOOK_WORDS = (
     r"piece|anthology|volume|collection|magazine|journal|newspaper)"
 )
 _PLACEHOLDERS = {
+    # after "by": "written by Tom Stone's nephew" credits no Tom Stone (the `poss` group)
+    "<BY_NAMES>": r"(?P<names><NAMES>)(?P<poss><POSS>)?",
+    # after a role noun: "director Ann Lee's Rope" is her other film (the `work` group)
+    "<ROLE_NAMES>": (
+        r"(?P<names><NAMES>)(?:<POSS>\s+(?P<workgap>(?:[a-z][\w\-]*,?\s+){0,3}?)"
+        r"(?P<work>[“\"']?[A-Z][^.;:!?]{0,80}))?"
+    ),
     "<NAMES>": _NAMES,
+    "<DETERMINER>": r"(?:the|a|an|his|her|their|its)\b",
     "<NAME>": _NAME,
     "<PERSONS>": _PERSONS,
     "<CHAR>": _CHAR,
@@ -116,28 +124,27 @@ SHAPES: tuple[Shape, ...] = (
         "directed by X",
         ("director",),
         ("directed helmed", "by"),
-        r"\b(?i:(?:co-)?directed|helmed)\s+by\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:co-)?directed|helmed)\s+by\s+<BY_NAMES>",
     ),
     Shape(
         "written and directed by X",
         ("director", "writer"),
         ("directed",),
         r"\b(?i:directed\s+and\s+(?:co-)?written|(?:co-)?written\s+and\s+directed)"
-        r"\s+by\s+(?P<names><NAMES>)",
+        r"\s+by\s+<BY_NAMES>",
     ),
     Shape(
         "writer-director X",
         ("director", "writer"),
         ("director",),
         r"\b(?i:writer(?:\s*[-/–]\s*|\s+and\s+)director|director\s*[-/–]\s*writer),?\s+"
-        r"(?P<names><NAMES>)",
+        r"<ROLE_NAMES>",
     ),
     Shape(
         "director X",
         ("director",),
         ("director filmmaker helmer",),
-        r"\b(?i:(?:co-)?director|filmmaker|helmer),?\s+(?P<names><NAMES>)"
-        r"(?:<POSS>\s+(?P<workgap>(?:[a-z][\w\-]*,?\s+){0,3}?)(?P<work>[“\"']?[A-Z][^.;:!?]{0,80}))?",
+        r"\b(?i:(?:co-)?director|filmmaker|helmer),?\s+<ROLE_NAMES>",
         veto=(
             r"(?i:casting|art|music|musical|creative|artistic|festival|managing|executive|"
             r"assistant|unit|animation|stunt|fight|associate|best)\W*$"
@@ -178,34 +185,34 @@ SHAPES: tuple[Shape, ...] = (
         "written by X",
         ("writer",),
         ("written", "by"),
-        r"\b(?i:(?:co-)?written)\s+by\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:co-)?written)\s+by\s+<BY_NAMES>",
         veto=rf"(?i:{_BOOK_WORDS}\b[^.]{{0,25}}|directed\s+and\s+(?:co-)?)$",
     ),
     Shape(
         "screenplay by X",
         ("writer",),
         ("screenplay script teleplay", "by"),
-        r"\b(?i:screenplay|script|teleplay)\s+(?:is\s+|was\s+)?by\s+(?P<names><NAMES>)",
+        r"\b(?i:screenplay|script|teleplay)\s+(?:is\s+|was\s+)?by\s+<BY_NAMES>",
     ),
     Shape(
         "screenwriter X",
         ("writer",),
         ("screenwriter scriptwriter writer",),
-        r"\b(?i:(?:co-)?screenwriter|scriptwriter|co-writer),?\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:co-)?screenwriter|scriptwriter|co-writer),?\s+<ROLE_NAMES>",
     ),
     # composer -------------------------------------------------------------------------------
     Shape(
         "composer X",
         ("composer",),
         ("composer",),
-        r"\b(?i:composer),?\s+(?P<names><NAMES>)",
+        r"\b(?i:composer),?\s+<ROLE_NAMES>",
     ),
     Shape(
         "score by X",
         ("composer",),
         ("score soundtrack music scored", "by"),
         r"\b(?i:(?:score|soundtrack|music),?\s+(?:is\s+|was\s+)?(?:\w+ly\s+)?"
-        r"(?:composed\s+)?by|scored\s+by)\s+(?P<names><NAMES>)",
+        r"(?:composed\s+)?by|scored\s+by)\s+<BY_NAMES>",
         veto=rf"(?i:{_SONG_WORDS}\b[^.]{{0,25}})$",
     ),
     Shape(
@@ -219,21 +226,21 @@ SHAPES: tuple[Shape, ...] = (
         "cinematographer X",
         ("cinematographer",),
         ("cinematographer photography lenser",),
-        r"\b(?i:cinematographer|director\s+of\s+photography|lenser),?\s+(?P<names><NAMES>)",
+        r"\b(?i:cinematographer|director\s+of\s+photography|lenser),?\s+<ROLE_NAMES>",
     ),
     Shape(
         "shot by X",
         ("cinematographer",),
         ("shot lensed photographed", "by"),
         r"(?:\b(?i:film|movie|it|picture|which)\s+(?:is|was)\s+(?:\w+ly\s+)?|\b\w+ly\s+)"
-        r"(?i:shot|lensed|photographed)\s+by\s+(?P<names><NAMES>)",
+        r"(?i:shot|lensed|photographed)\s+by\s+<BY_NAMES>",
     ),
     Shape(
         "cinematography by X",
         ("cinematographer",),
         ("cinematography photography camerawork camera", "by"),
         r"\b(?i:cinematography|photography|camerawork|camera\s+work)\s+(?:is\s+|was\s+)?by\s+"
-        r"(?P<names><NAMES>)",
+        r"<BY_NAMES>",
     ),
     Shape(
         "X's cinematography",
@@ -246,8 +253,8 @@ SHAPES: tuple[Shape, ...] = (
     Shape(
         "edited by X",
         ("editor",),
-        ("edited cut", "by"),
-        r"\b(?i:edited|cut)\s+by\s+(?P<names><NAMES>)",
+        ("edited", "by"),
+        r"\b(?i:edited)\s+by\s+<BY_NAMES>",
         veto=rf"(?i:{_BOOK_WORDS}\b[^.]{{0,25}})$",
     ),
     Shape(
@@ -261,14 +268,14 @@ SHAPES: tuple[Shape, ...] = (
         "produced by X",
         ("producer",),
         ("produced", "by"),
-        r"\b(?i:produced)\s+by\s+(?P<names><NAMES>)",
+        r"\b(?i:produced)\s+by\s+<BY_NAMES>",
         veto=rf"(?i:{_SONG_WORDS}\b[^.]{{0,25}})$",
     ),
     Shape(
         "producer X",
         ("producer",),
         ("producer",),
-        r"\b(?i:(?:executive\s+|co-)?producer),?\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:executive\s+|co-)?producer),?\s+<ROLE_NAMES>",
         veto=rf"(?i:{_SONG_WORDS}|hip-hop|music)\W*$",
     ),
     # cast -----------------------------------------------------------------------------------
@@ -277,6 +284,14 @@ SHAPES: tuple[Shape, ...] = (
         ("cast",),
         ("(",),
         r"(?P<char><CHAR>)\s*<CUE>\((?P<names><NAME>)(?:\)|,\s+[a-z][^()]*\))",
+    ),
+    Shape(
+        "a description (Actor)",
+        ("cast",),
+        ("(",),
+        r"\b(?:the|a|an|his|her|their|its)\s+(?P<gap>(?:(?!<DETERMINER>)[a-z][\w\-]*\s+){0,3}"
+        r"(?!<DETERMINER>)[a-z][\w\-]*)\s*"
+        r"<CUE>\((?P<names><NAME>)(?:\)|,\s+[a-z][^()]*\))",
     ),
     Shape(
         "Character (a brilliant Actor)",
@@ -312,20 +327,20 @@ SHAPES: tuple[Shape, ...] = (
         ("cast",),
         ("played portrayed voiced", "by"),
         r"(?:(?P<char><CHAR>),?\s+(?:(?:who\s+)?is\s+|was\s+)?)?<CUE>(?<![\w-])"
-        r"(?i:played|portrayed|voiced)\s+(?:\w+ly\s+)?by\s+(?P<names><NAMES>)",
+        r"(?i:played|portrayed|voiced)\s+(?:\w+ly\s+)?by\s+<BY_NAMES>",
     ),
     Shape(
         "starring A, B and C",
         ("cast",),
         ("starring",),
-        r"\b(?i:starring|co-starring)\s+(?P<names><NAMES>)",
+        r"\b(?i:starring|co-starring)\s+<BY_NAMES>",
     ),
     Shape(
         "the film stars A and B",
         ("cast",),
         ("stars starred",),
         r"\b(?i:film|movie|it|picture|which)\s+(?:also\s+)?(?:stars|co-stars|starred)\s+"
-        r"(?P<names><NAMES>)",
+        r"<BY_NAMES>",
     ),
     Shape(
         "Actor's character, Character",
@@ -339,19 +354,19 @@ SHAPES: tuple[Shape, ...] = (
 # Credits lines and blocks ("Director: X", "Cast: A, B, C"): label -> roles.
 CREDIT_LABELS: tuple[tuple[str, tuple[Role, ...]], ...] = (
     (
-        r"written\s+and\s+directed\s+by|writer[-/ ]director|director[-/ ]writer",
+        r"written[-\s]+and[-\s]+directed[-\s]+by|writer[-/ ]director|director[-/ ]writer",
         ("director", "writer"),
     ),
-    (r"directors?|directed\s+by|dir\.?", ("director",)),
-    (r"writers?|written\s+by|screenplay|screenplay\s+by|script|screenwriters?", ("writer",)),
+    (r"directors?|directed[-\s]+by|dir\.?", ("director",)),
+    (r"writers?|written[-\s]+by|screenplay|screenplay[-\s]+by|script|screenwriters?", ("writer",)),
     (r"cast|starring|stars|with|actors", ("cast",)),
-    (r"music|original\s+music|score|composer|music\s+by", ("composer",)),
+    (r"music|original[-\s]+music|score|composer|music[-\s]+by", ("composer",)),
     (
-        r"cinematography|cinematographer|director\s+of\s+photography|photography|dop|dp",
+        r"cinematography|cinematographer|director[-\s]+of[-\s]+photography|photography|dop|dp",
         ("cinematographer",),
     ),
-    (r"editors?|editing|film\s+editing|edited\s+by", ("editor",)),
-    (r"producers?|produced\s+by", ("producer",)),
+    (r"editors?|editing|film[-\s]+editing|edited[-\s]+by", ("editor",)),
+    (r"producers?|produced[-\s]+by", ("producer",)),
 )
 # Section headings under which a list item naming a person is a cast credit.
 CAST_HEADINGS = frozenset({"cast", "the cast", "starring", "cast and crew", "cast & crew"})
@@ -721,6 +736,8 @@ def _shape_facts(index: int, sentence: str, article: _Article, credited: set[str
             if "title" in groups and not _starts_with_film(groups["title"] or "", article.film):
                 continue
             if "subject" in groups and not _ends_with_film(sentence[:start], article.film):
+                continue
+            if groups.get("poss"):
                 continue
             if groups.get("work") and _another_work(
                 groups["workgap"], groups["work"] or "", article.film
