@@ -420,6 +420,12 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "Character, played by Actor",
+        "Her only friend is a talking radio called Bertie (voiced by Simon Hale).",
+        None,
+        [("cast", "Simon Hale", "Bertie")],
+    ),
+    (
+        "Character, played by Actor",
         "The sisters are played wonderfully by Alice Ward and Clara Ward.",
         None,
         [("cast", "Alice Ward", None), ("cast", "Clara Ward", None)],
@@ -633,6 +639,38 @@ def test_the_camera_credit_is_not_a_director_credit():
     assert _triples(facts) == [("cinematographer", "Lars Holm", None)]
 
 
+def test_sections_about_other_films_credit_nothing():
+    sentences = [
+        "Directed by Nina Falk, Low Tide is a quiet marvel.",
+        "If you liked it, try these:",
+        "1. Harbour Lights (2011):",
+        "Directed by Paul Weir, this one is even quieter.",
+        "2. Night Bus (2015):",
+        "Starring Emma Rowe, it follows a driver.",
+        "Low Tide (2019):",
+        "Mia (Clara Jung) is the heart of it.",
+    ]
+    facts = extract_facts(sentences, "Low Tide")
+    assert [(f.role, f.person, f.sentence) for f in facts] == [
+        ("director", "Nina Falk", 0),
+        ("cast", "Clara Jung", 7),
+    ]
+
+
+def test_a_heading_naming_another_film_keeps_its_section_out():
+    sentences = ["Directed by Paul Weir, it is quieter still.", "Starring Nina Falk."]
+    headings = ["Harbour Lights (2011)", "Cast"]
+    assert _triples(extract_facts(sentences, "Low Tide", headings)) == [("cast", "Nina Falk", None)]
+
+
+def test_a_quoted_other_title_after_the_credit_is_that_films_credit():
+    sentences = [
+        "Directed by Ruth Adler, “Glass Garden” covers similar ground.",
+        "Directed by Oliver Grant, “Low Tide” is his best.",
+    ]
+    assert _triples(extract_facts(sentences, "Low Tide")) == [("director", "Oliver Grant", None)]
+
+
 def test_a_surname_resolves_to_the_full_name_given_earlier():
     sentences = [
         "Directed by John Harlow, it follows a family on a farm.",
@@ -696,6 +734,11 @@ def test_actor_named_outside_the_brackets_when_the_article_calls_them_by_surname
         "Hardy is superb throughout.",
     ]
     assert _triples(extract_facts(sentences)) == [("cast", "Thomas Hardy", "Max Rockwell")]
+
+
+def test_character_named_outside_the_brackets_when_the_article_calls_them_by_first_name():
+    sentences = ["It follows Walter Greene (Peter Lang), a night watchman.", "Walter never sleeps."]
+    assert _triples(extract_facts(sentences)) == [("cast", "Peter Lang", "Walter Greene")]
 
 
 def test_two_full_names_in_brackets_with_nothing_to_tell_them_apart_give_nothing():

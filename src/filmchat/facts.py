@@ -74,8 +74,9 @@ _BOOK_WORDS = (
     r"piece|anthology|volume|collection|magazine|journal|newspaper)"
 )
 _PLACEHOLDERS = {
-    # after "by": "written by Tom Stone's nephew" credits no Tom Stone (the `poss` group)
-    "<BY_NAMES>": r"(?P<names><NAMES>)(?P<poss><POSS>)?",
+    # after "by": "written by Tom Stone's nephew" credits no Tom Stone (the `poss` group);
+    # "Directed by Ann Lee, “Other Title” …" credits her with another film (`quoted`)
+    "<BY_NAMES>": r"(?P<names><NAMES>)(?P<poss><POSS>)?(?:,\s*(?P<quoted>[“\"][^”\"]{1,80}[”\"]))?",
     # after a role noun: "director Ann Lee's Rope" is her other film (the `work` group)
     "<ROLE_NAMES>": (
         r"(?P<names><NAMES>)(?:<POSS>\s+(?P<workgap>(?:[a-z][\w\-]*,?\s+){0,3}?)"
@@ -107,6 +108,8 @@ class Shape(NamedTuple):
     start with the film's title), `subject` (the film's title must end the text before it).
     `veto` must not match the text before the match ("novel written by" credits no
     screenwriter). `weak` facts are dropped when the same person is credited as cast.
+    `either_way`: the character and the actor may stand in either order ('Tom Hardy (Max
+    Rockatansky)'); `_actor_outside` decides which is which.
     """
 
     label: str
@@ -115,6 +118,7 @@ class Shape(NamedTuple):
     pattern: str
     veto: str | None = None
     weak: bool = False
+    either_way: bool = False
 
 
 # The table of role -> shapes. Each row is tested by its rows in tests/test_facts.py.
@@ -284,6 +288,7 @@ SHAPES: tuple[Shape, ...] = (
         ("cast",),
         ("(",),
         r"(?P<char><CHAR>)\s*<CUE>\((?P<names><NAME>)(?:\)|,\s+[a-z][^()]*\))",
+        either_way=True,
     ),
     Shape(
         "a description (Actor)",
@@ -326,7 +331,7 @@ SHAPES: tuple[Shape, ...] = (
         "Character, played by Actor",
         ("cast",),
         ("played portrayed voiced", "by"),
-        r"(?:(?P<char><CHAR>),?\s+(?:(?:who\s+)?is\s+|was\s+)?)?<CUE>(?<![\w-])"
+        r"(?:(?P<char><CHAR>)(?:,?\s+(?:(?:who\s+)?is\s+|was\s+)?|\s*\())?<CUE>(?<![\w-])"
         r"(?i:played|portrayed|voiced)\s+(?:\w+ly\s+)?by\s+<BY_NAMES>",
     ),
     Shape(
@@ -354,7 +359,8 @@ SHAPES: tuple[Shape, ...] = (
 # Credits lines and blocks ("Director: X", "Cast: A, B, C"): label -> roles.
 CREDIT_LABELS: tuple[tuple[str, tuple[Role, ...]], ...] = (
     (
-        r"written[-\s]+and[-\s]+directed[-\s]+by|writer[-/ ]director|director[-/ ]writer",
+        r"written[-\s]+and[-\s]+directed[-\s]+by|writer\s*(?:[-/&]|and)\s*director"
+        r"|director\s*(?:[-/&]|and)\s*writer",
         ("director", "writer"),
     ),
     (r"directors?|directed[-\s]+by|dir\.?", ("director",)),
@@ -370,6 +376,12 @@ CREDIT_LABELS: tuple[tuple[str, tuple[Role, ...]], ...] = (
 )
 # Section headings under which a list item naming a person is a cast credit.
 CAST_HEADINGS = frozenset({"cast", "the cast", "starring", "cast and crew", "cast & crew"})
+
+# A line that opens a section about a film: "01. Ex Machina (2014):", "Moon (2009) review: …".
+_FILM_LINE = re.compile(
+    r"\W*(?:\d{1,2}[.)]\s*)?(?P<title>[A-Z0-9][^\s()]*(?:\s+(?:[A-Z0-9][^\s()]*|of|the|a|an|in"
+    r"|on|for|and|to|with|at|from|by))*)\s*\((?:18|19|20)\d\d\)\s*(?::|[-–—|]|$|(?i:\s+review))"
+)
 
 # Photo captions and picture credits: the names in them credit nothing about the film.
 _CAPTION_START = re.compile(
@@ -397,7 +409,8 @@ _NOT_PERSON = frozenset(
     cannes sundance toronto hollywood texas california glasgow europe asia africa
     monday tuesday wednesday thursday friday saturday sunday january february march
     october november december christmas easter god part chapter episode season volume act
-    scene verdict rating runtime spoiler spoilers
+    scene verdict rating runtime spoiler spoilers starring featuring directed written produced
+    edited shot stars plays
     """.split()
 )
 # Titles that may open a real person's name; other titles ("Captain", "Lady") open a character.
@@ -645,7 +658,10 @@ def _gap_ok(gap: str | None) -> bool:
 def _character(text: str | None) -> str | None:
     """A character name as given, without a sentence-opening word ('When Lena' -> 'Lena')."""
     tokens = (text or "").split()
-    while tokens and (tokens[0].casefold() in _NOT_PERSON or tokens[0].endswith("ly")):
+    while tokens and (
+        tokens[0].casefold() in _NOT_PERSON
+        or (tokens[0].endswith("ly") and not _is_given_name(tokens[0]))  # "Suddenly", not "Emily"
+    ):
         tokens = tokens[1:]
     if not tokens or any(t.casefold() in _NOT_PERSON for t in tokens):
         return None
@@ -691,14 +707,19 @@ def _another_work(modifiers: str | None, work: str, film: str) -> bool:
 def _actor_outside(outside: str, inside: str, article: _Article, credited: set[str]) -> bool | None:
     """'Max Rockatansky (Tom Hardy)' or 'Tom Hardy (Max Rockatansky)'? When both look like
     full names, the actor is the one credited before or called by surname alone elsewhere
-    ('Hardy grunts'); None when that does not tell them apart."""
+    ('Hardy grunts'), the character the one called by first name alone ('Max drives');
+    None when that does not tell them apart."""
     if not is_person_name(outside):
         return False
 
     def actor_like(name: str) -> bool:
         return name in credited or name.split()[-1] in article.solo
 
-    inside_actor, outside_actor = actor_like(inside), actor_like(outside)
+    def character_like(name: str) -> bool:
+        return name.split()[0] in article.solo
+
+    outside_actor = actor_like(outside) or character_like(inside)
+    inside_actor = actor_like(inside) or character_like(outside)
     return outside_actor if inside_actor != outside_actor else None
 
 
@@ -739,6 +760,8 @@ def _shape_facts(index: int, sentence: str, article: _Article, credited: set[str
                 continue
             if groups.get("poss"):
                 continue
+            if groups.get("quoted") and not _starts_with_film(groups["quoted"] or "", article.film):
+                continue
             if groups.get("work") and _another_work(
                 groups["workgap"], groups["work"] or "", article.film
             ):
@@ -751,7 +774,7 @@ def _shape_facts(index: int, sentence: str, article: _Article, credited: set[str
             else:
                 person = article.person(groups["lname"] or "", left=True, lenient=False)
                 people = [person] if person else []
-            if shape.label == "Character (Actor)" and char and people:
+            if shape.either_way and char and people:
                 outside = _actor_outside(char, people[0], article, credited)
                 if outside is None:
                     continue
@@ -804,7 +827,17 @@ def _block_facts(
     return _credit(roles, person, _character(item["char"]), index, 0, False)
 
 
+def _film_line(text: str | None, film: str) -> bool | None:
+    """Whether `text` opens a section about this film (True), another film (False: 'Other
+    films like it: 01. Ex Machina (2014):'), or neither (None)."""
+    line = _FILM_LINE.match(text or "")
+    if not line:
+        return None
+    return bool(film) and line["title"].casefold().strip(" :") == film.casefold()
+
+
 def _is_caption(sentence: str) -> bool:
+    # The substring test skips the regex search for the many sentences without "photo".
     return bool(
         _CAPTION_START.match(sentence) or ("hoto" in sentence and _PHOTO_CREDIT.search(sentence))
     )
@@ -823,28 +856,32 @@ def extract_facts(
     )
     found: list[_Found] = []
     pending: tuple[Role, ...] = ()  # roles of a credits block being listed ("Cast:" then names)
+    elsewhere = False  # in a section about another film (a list of films to watch next)
     for index, sentence in enumerate(sentences):
-        if _is_caption(sentence):
+        heading = (headings[index] if headings and index < len(headings) else None) or ""
+        if index and heading != ((headings[index - 1] if headings else None) or ""):
+            elsewhere = False
+        about = _film_line(sentence, article.film)
+        elsewhere = (not about) if about is not None else elsewhere
+        if elsewhere or _film_line(heading, article.film) is False or _is_caption(sentence):
             pending = ()
             continue
         for run in runs[index]:
             full = article.person(run, left=True, lenient=False) if " " in run else None
             if full and " " in full:
                 article.learn(full)
-        heading = (headings[index] if headings and index < len(headings) else None) or ""
         block = pending or (("cast",) if heading.strip().casefold() in CAST_HEADINGS else ())
-        labelled, label_pending = _label_facts(index, sentence, article)
-        if labelled or label_pending:
+        here, label_pending = _label_facts(index, sentence, article)
+        if here or label_pending:
             pending = label_pending
-            found += labelled
         elif block:
-            listed = _block_facts(index, sentence, article, block)
-            found += listed
-            pending = pending if listed else ()
-        found += _shape_facts(index, sentence, article, {f.fact.person for f in found})
-        for item in found:
-            if item.position[0] == index and " " in item.fact.person:
+            here = _block_facts(index, sentence, article, block)
+            pending = pending if here else ()
+        here += _shape_facts(index, sentence, article, {f.fact.person for f in found})
+        for item in here:
+            if _NAME_RUN.fullmatch(item.fact.person):  # a full name (not "Coen brothers")
                 article.learn(item.fact.person)
+        found += here
     return _settle(found, article.film)
 
 
