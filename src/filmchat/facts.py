@@ -27,10 +27,13 @@ Role = Literal["director", "writer", "cast", "composer", "cinematographer", "edi
 
 
 class Fact(BaseModel):
+    """One credit an article states: who, in which role (for cast, as whom), and the index of
+    the sentence that states it, so an answer can quote and cite that sentence."""
+
     role: Role
-    person: str
-    character: str | None = None
-    sentence: int
+    person: str  # full name as the article gives it; a later bare surname resolves to it
+    character: str | None = None  # for cast: the character played, else None
+    sentence: int  # index into the `sentences` passed to extract_facts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,6 +85,8 @@ _PLACEHOLDERS = {
         r"(?P<names><NAMES>)(?:<POSS>\s+(?P<workgap>(?:[a-z][\w\-]*,?\s+){0,3}?)"
         r"(?P<work>[“\"']?[A-Z][^.;:!?]{0,80}))?"
     ),
+    # "Glazer's", or a family of makers with or without the apostrophe ("Coen brothers film")
+    "<MAKERS_POSS>": r"(?:<POSS>|(?<=brothers|.sisters|siblings)(?=\s))",
     "<NAMES>": _NAMES,
     "<DETERMINER>": r"(?:the|a|an|his|her|their|its)\b",
     "<NAME>": _NAME,
@@ -93,6 +98,7 @@ _PLACEHOLDERS = {
 }
 _POSSESSIVE_CUE = "' ’"
 _FILM_NOUN_WORDS = " ".join(re.findall(r"[a-z]+", _FILM_NOUN))
+_MAKERS_FILM_CUE = (_POSSESSIVE_CUE + " brothers sisters siblings", _FILM_NOUN_WORDS)
 
 
 class Shape(NamedTuple):
@@ -171,17 +177,16 @@ SHAPES: tuple[Shape, ...] = (
     Shape(
         "X's new film",
         ("director",),
-        (_POSSESSIVE_CUE + " brothers sisters siblings", _FILM_NOUN_WORDS),
-        r"(?P<lname><PERSONS>)<CUE>(?:<POSS>|(?<=brothers|.sisters|siblings)(?=\s))\s+<GAP>"
-        r"(?P<noun><FILMNOUN>)(?P<after>[^.;:!?]{0,80})",
+        _MAKERS_FILM_CUE,
+        r"(?P<lname><PERSONS>)<CUE><MAKERS_POSS>\s+<GAP>(?P<noun><FILMNOUN>)(?P<after>[^.;:!?]{0,80})",
         weak=True,
     ),
     Shape(
         "<Title> is X's film",
         ("director",),
-        (_POSSESSIVE_CUE + " brothers sisters siblings", _FILM_NOUN_WORDS),
+        _MAKERS_FILM_CUE,
         r"(?P<subject>)\b(?:is|was|remains),?\s+(?:[\w\-]+,?\s+){0,5}?(?P<lname><PERSONS>)<CUE>"
-        r"(?:<POSS>|(?<=brothers|.sisters|siblings)(?=\s))\s+<GAP><FILMNOUN>",
+        r"<MAKERS_POSS>\s+<GAP><FILMNOUN>",
         weak=True,
     ),
     # writer ---------------------------------------------------------------------------------
@@ -317,7 +322,7 @@ SHAPES: tuple[Shape, ...] = (
         ("cast",),
         ("as", "is was"),
         rf"(?P<lname><NAME>)\s+<CUE>(?:is|was)\s+(?:{_NOT_PERFORMANCE}[a-z]+\s+){{1,3}}as\s+"
-        r"(?:(?:the|a|an)\s+(?:[a-z][\w\-]*(?:['’]s)?,?\s+){0,8}?)?(?:<CHAR><POSS>\s+[a-z]+,?\s+)?"
+        r"(?:(?:the|a|an)\s+(?:[a-z][\w\-]*\s+){0,8}?)?(?:(?:<CHAR>|[a-z]+)<POSS>\s+[a-z]+,?\s+)?"
         r"(?P<char><CHAR>)",
     ),
     Shape(
