@@ -138,6 +138,12 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "X's new film",
+        "Marcus Hale's sequel doubles the budget and halves the jokes.",
+        None,
+        [("director", "Marcus Hale", None)],
+    ),
+    (
+        "X's new film",
         "Oliver Grant's directorial debut has the nerve of a veteran.",
         None,
         [("director", "Oliver Grant", None)],
@@ -401,10 +407,22 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
         [("cast", "Henry Cole", "Victor")],
     ),
     (
+        "Actor is great as Character",
+        "Hannah Weiss is fierce as his sister Greta.",
+        None,
+        [("cast", "Hannah Weiss", "Greta")],
+    ),
+    (
         "Actor plays Character",
         "Rebecca Stone plays Iris with a steel that never cracks.",
         None,
         [("cast", "Rebecca Stone", "Iris")],
+    ),
+    (
+        "Actor plays Character",
+        "Laura Kemp (barely recognisable under the make-up) plays Orla.",
+        None,
+        [("cast", "Laura Kemp", "Orla")],
     ),
     (
         "Actor plays Character",

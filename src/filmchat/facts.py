@@ -87,6 +87,8 @@ _PLACEHOLDERS = {
     ),
     # "Glazer's", or a family of makers with or without the apostrophe ("Coen brothers film")
     "<MAKERS_POSS>": r"(?:<POSS>|(?<=brothers|.sisters|siblings)(?=\s))",
+    # an actor named before the cue, maybe with an aside: "Ann Lee (almost unrecognisable)"
+    "<ACTOR>": r"(?P<lname><NAME>)(?:\s*\((?=[a-z])[^()]*\))?",
     "<NAMES>": _NAMES,
     "<DETERMINER>": r"(?:the|a|an|his|her|their|its)\b",
     "<NAME>": _NAME,
@@ -314,22 +316,22 @@ SHAPES: tuple[Shape, ...] = (
         "Actor as Character",
         ("cast",),
         ("as",),
-        r"(?P<lname><NAME>)\s+(?:(?i:stars|returns|appears|reprises\s+(?:his|her|their)\s+role)"
+        r"<ACTOR>\s+(?:(?i:stars|returns|appears|reprises\s+(?:his|her|their)\s+role)"
         r"\s+)?<CUE>as\s+(?:the\s+voice\s+of\s+)?(?P<char><CHAR>)",
     ),
     Shape(
         "Actor is great as Character",
         ("cast",),
         ("as", "is was"),
-        rf"(?P<lname><NAME>)\s+<CUE>(?:is|was)\s+(?:{_NOT_PERFORMANCE}[a-z]+\s+){{1,3}}as\s+"
-        r"(?:(?:the|a|an)\s+(?:[a-z][\w\-]*\s+){0,8}?)?(?:(?:<CHAR>|[a-z]+)<POSS>\s+[a-z]+,?\s+)?"
+        rf"<ACTOR>\s+<CUE>(?:is|was)\s+(?:{_NOT_PERFORMANCE}[a-z]+\s+){{1,3}}as\s+"
+        r"(?:<DETERMINER>\s+(?:[a-z][\w\-]*\s+){0,8}?)?(?:(?:<CHAR>|[a-z]+)<POSS>\s+[a-z]+,?\s+)?"
         r"(?P<char><CHAR>)",
     ),
     Shape(
         "Actor plays Character",
         ("cast",),
         ("plays played portrays portrayed voices voiced embodies",),
-        r"(?P<lname><NAME>)\s+<CUE>(?:plays|played|portrays|portrayed|voices|voiced|embodies)\s+"
+        r"<ACTOR>\s+<CUE>(?:plays|played|portrays|portrayed|voices|voiced|embodies)\s+"
         r"(?:(?P<char><CHAR>)|(?:a|an|the|his|her|their)\s+[a-z])",
     ),
     Shape(
@@ -421,7 +423,7 @@ _NOT_PERSON = frozenset(
 # Titles that may open a real person's name; other titles ("Captain", "Lady") open a character.
 _PERSON_TITLES = frozenset({"sir", "dame", "dr"})
 # Modifiers that make "X's … film" this film when no title follows ("X's new thriller").
-_THIS_WORK = frozenset({"new", "latest", "newest", "directorial", "debut"})
+_THIS_WORK = frozenset({"new", "latest", "newest", "directorial", "debut", "sequel"})
 # Modifiers saying that the director of another film made this one too ("X's previous film").
 _ALSO_THIS_WORK = frozenset({"previous", "earlier", "prior", "last"})
 # Modifiers that make "X's … film" another of X's films, not this one.
