@@ -66,6 +66,18 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "director X",
+        "Nobody expected a musical from director Tessa Vogel's team, let alone this one.",
+        None,
+        [("director", "Tessa Vogel", None)],
+    ),
+    (
+        "director X",
+        "It often recalls director Hugo Lind's previous film The Quiet Year.",
+        "Snowfall",
+        [("director", "Hugo Lind", None)],
+    ),
+    (
+        "director X",
         "Filmmaker Jonas Ek lets every scene run a beat longer than you expect.",
         None,
         [("director", "Jonas Ek", None)],
@@ -108,9 +120,27 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "X's new film",
-        "It is, to my mind, the best Dardenne brothers film in a decade.",
+        "The Dardenne brothers' latest film is their angriest.",
         None,
         [("director", "Dardenne brothers", None)],
+    ),
+    (
+        "<Title> is X's film",
+        "The Long Field is, for me, the finest Dardenne brothers film.",
+        "The Long Field",
+        [("director", "Dardenne brothers", None)],
+    ),
+    (
+        "<Title> is X's film",
+        "Glass Garden was Ruth Adler's second feature, and it shows.",
+        "Glass Garden",
+        [("director", "Ruth Adler", None)],
+    ),
+    (
+        "X's new film",
+        "Marcus Hale's sequel doubles the budget and halves the jokes.",
+        None,
+        [("director", "Marcus Hale", None)],
     ),
     (
         "X's new film",
@@ -250,7 +280,7 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "edited by X",
-        "The montage, cut by Paula Grant, is the best sequence of the year.",
+        "The montage, edited by Paula Grant, is the best sequence of the year.",
         None,
         [("editor", "Paula Grant", None)],
     ),
@@ -306,9 +336,33 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "Character (Actor)",
+        "The widower's daughter Agnes (Ruth Keller) finds the letters first.",
+        None,
+        [("cast", "Ruth Keller", "Agnes")],
+    ),
+    (
+        "Character (Actor)",
+        "Suddenly Otto (Frank Weber) is at the door.",
+        None,
+        [("cast", "Frank Weber", "Otto")],
+    ),
+    (
+        "Character (Actor)",
         'The school knows her as Margaret "Peggy" Olsen (Laura Dean), the new teacher.',
         None,
         [("cast", "Laura Dean", 'Margaret "Peggy" Olsen')],
+    ),
+    (
+        "a description (Actor)",
+        "We follow a nameless courier (Daniel Frey) through one endless night.",
+        None,
+        [("cast", "Daniel Frey", None)],
+    ),
+    (
+        "a description (Actor)",
+        "The story turns on her estranged father (Paul Becker, in his last role) and a boat.",
+        None,
+        [("cast", "Paul Becker", None)],
     ),
     (
         "Character (a brilliant Actor)",
@@ -330,6 +384,12 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
     ),
     (
         "Actor as Character",
+        "Carla Mendes stars as Ines, a translator who lies for a living.",
+        None,
+        [("cast", "Carla Mendes", "Ines")],
+    ),
+    (
+        "Actor as Character",
         "Later, George Simmons returns as Captain Drake for one last voyage.",
         None,
         [("cast", "George Simmons", "Captain Drake")],
@@ -347,10 +407,22 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
         [("cast", "Henry Cole", "Victor")],
     ),
     (
+        "Actor is great as Character",
+        "Hannah Weiss is fierce as his sister Greta.",
+        None,
+        [("cast", "Hannah Weiss", "Greta")],
+    ),
+    (
         "Actor plays Character",
         "Rebecca Stone plays Iris with a steel that never cracks.",
         None,
         [("cast", "Rebecca Stone", "Iris")],
+    ),
+    (
+        "Actor plays Character",
+        "Laura Kemp (barely recognisable under the make-up) plays Orla.",
+        None,
+        [("cast", "Laura Kemp", "Orla")],
     ),
     (
         "Actor plays Character",
@@ -363,6 +435,12 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
         "Jonah, played by Samuel Grant, is the moral centre of the film.",
         None,
         [("cast", "Samuel Grant", "Jonah")],
+    ),
+    (
+        "Character, played by Actor",
+        "Her only friend is a talking radio called Bertie (voiced by Simon Hale).",
+        None,
+        [("cast", "Simon Hale", "Bertie")],
     ),
     (
         "Character, played by Actor",
@@ -479,6 +557,10 @@ LABEL_ROWS: list[tuple[list[str], list[tuple[str, str, str | None, int]]]] = [
         ],
     ),
     (
+        ["Director of Photography: Hans Berger", "written-by: Lisa Moor"],
+        [("cinematographer", "Hans Berger", None, 0), ("writer", "Lisa Moor", None, 1)],
+    ),
+    (
         ["Screenplay: Nora Quill", "Producers: Sam Fisher & Dana Roth"],
         [
             ("writer", "Nora Quill", None, 0),
@@ -539,6 +621,14 @@ NOT_A_CREDIT: list[tuple[str, str | None]] = [
     ("Peter Lang's previous film was a comedy.", "Dial Tone"),
     ("It is nothing like director Alfred Hitchcock's Rope.", "Dial Tone"),
     ("He often works with director Danny Boyle on bigger projects.", None),
+    ("As director Martin Keel once said, every film is a ghost story.", None),
+    ("It was written by Tom Stone's nephew, which explains a lot.", None),
+    ("Composer Jack Wilde's Harbour theme is quoted in the finale.", "Snowfall"),
+    ("Her best scene was cut by Harvey Lang before release.", None),
+    ("The film's director (Anna Petrov) appears in a cameo.", None),
+    ("It was shot in the town where the writer (Paul Dumont) grew up.", None),
+    ("Much like Stanley Kubrick's horror masterpiece, it takes its time.", None),
+    ("It is, to my mind, the best Dardenne brothers film in a decade.", None),
     # a book's writer, a song's producer, a casting director
     ("It adapts the novel written by Cormac Doyle in 2005.", None),
     ("The single produced by Mark Ronson plays over the credits.", None),
@@ -565,6 +655,38 @@ def test_the_camera_credit_is_not_a_director_credit():
         ["Its cinematographer, Lars Holm, is credited before the director in the titles."]
     )
     assert _triples(facts) == [("cinematographer", "Lars Holm", None)]
+
+
+def test_sections_about_other_films_credit_nothing():
+    sentences = [
+        "Directed by Nina Falk, Low Tide is a quiet marvel.",
+        "If you liked it, try these:",
+        "1. Harbour Lights (2011):",
+        "Directed by Paul Weir, this one is even quieter.",
+        "2. Night Bus (2015):",
+        "Starring Emma Rowe, it follows a driver.",
+        "Low Tide (2019):",
+        "Mia (Clara Jung) is the heart of it.",
+    ]
+    facts = extract_facts(sentences, "Low Tide")
+    assert [(f.role, f.person, f.sentence) for f in facts] == [
+        ("director", "Nina Falk", 0),
+        ("cast", "Clara Jung", 7),
+    ]
+
+
+def test_a_heading_naming_another_film_keeps_its_section_out():
+    sentences = ["Directed by Paul Weir, it is quieter still.", "Starring Nina Falk."]
+    headings = ["Harbour Lights (2011)", "Cast"]
+    assert _triples(extract_facts(sentences, "Low Tide", headings)) == [("cast", "Nina Falk", None)]
+
+
+def test_a_quoted_other_title_after_the_credit_is_that_films_credit():
+    sentences = [
+        "Directed by Ruth Adler, “Glass Garden” covers similar ground.",
+        "Directed by Oliver Grant, “Low Tide” is his best.",
+    ]
+    assert _triples(extract_facts(sentences, "Low Tide")) == [("director", "Oliver Grant", None)]
 
 
 def test_a_surname_resolves_to_the_full_name_given_earlier():
@@ -630,6 +752,11 @@ def test_actor_named_outside_the_brackets_when_the_article_calls_them_by_surname
         "Hardy is superb throughout.",
     ]
     assert _triples(extract_facts(sentences)) == [("cast", "Thomas Hardy", "Max Rockwell")]
+
+
+def test_character_named_outside_the_brackets_when_the_article_calls_them_by_first_name():
+    sentences = ["It follows Walter Greene (Peter Lang), a night watchman.", "Walter never sleeps."]
+    assert _triples(extract_facts(sentences)) == [("cast", "Peter Lang", "Walter Greene")]
 
 
 def test_two_full_names_in_brackets_with_nothing_to_tell_them_apart_give_nothing():

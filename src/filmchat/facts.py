@@ -3,8 +3,9 @@
 Extracted once per article at index time, so a factoid answer can quote and cite the sentence
 that states the fact instead of guessing from retrieved text. Precision comes first: a fact
 needs its role's cue and a person's name standing together in one sentence, names are checked
-against a bundled first-name dictionary (gender-guesser) and a name parser (nameparser), and
-anything doubtful is left out, because the answer layer refuses when no fact is found.
+against a bundled first-name dictionary (gender-guesser) and a name parser's lists of titles
+and suffixes (nameparser), and anything doubtful is left out, because the answer layer
+refuses when no fact is found.
 
 Every phrasing recognised is one row of `SHAPES` (or of `CREDIT_LABELS` for credits lines);
 a new phrasing is one new row plus its test rows.
@@ -12,13 +13,13 @@ a new phrasing is one new row plus its test rows.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal, NamedTuple
 
 import gender_guesser.detector
-from nameparser import HumanName
 from nameparser.config import CONSTANTS
 from pydantic import BaseModel
 
@@ -26,10 +27,13 @@ Role = Literal["director", "writer", "cast", "composer", "cinematographer", "edi
 
 
 class Fact(BaseModel):
+    """One credit an article states: who, in which role (for cast, as whom), and the index of
+    the sentence that states it, so an answer can quote and cite that sentence."""
+
     role: Role
-    person: str
-    character: str | None = None
-    sentence: int
+    person: str  # full name as the article gives it; a later bare surname resolves to it
+    character: str | None = None  # for cast: the character played, else None
+    sentence: int  # index into the `sentences` passed to extract_facts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,7 +77,20 @@ _BOOK_WORDS = (
     r"piece|anthology|volume|collection|magazine|journal|newspaper)"
 )
 _PLACEHOLDERS = {
+    # after "by": "written by Tom Stone's nephew" credits no Tom Stone (the `poss` group);
+    # "Directed by Ann Lee, “Other Title” …" credits her with another film (`quoted`)
+    "<BY_NAMES>": r"(?P<names><NAMES>)(?P<poss><POSS>)?(?:,\s*(?P<quoted>[“\"][^”\"]{1,80}[”\"]))?",
+    # after a role noun: "director Ann Lee's Rope" is her other film (the `work` group)
+    "<ROLE_NAMES>": (
+        r"(?P<names><NAMES>)(?:<POSS>\s+(?P<workgap>(?:[a-z][\w\-]*,?\s+){0,3}?)"
+        r"(?P<work>[“\"']?[A-Z][^.;:!?]{0,80}))?"
+    ),
+    # "Glazer's", or a family of makers with or without the apostrophe ("Coen brothers film")
+    "<MAKERS_POSS>": r"(?:<POSS>|(?<=brothers|.sisters|siblings)(?=\s))",
+    # an actor named before the cue, maybe with an aside: "Ann Lee (almost unrecognisable)"
+    "<ACTOR>": r"(?P<lname><NAME>)(?:\s*\((?=[a-z])[^()]*\))?",
     "<NAMES>": _NAMES,
+    "<DETERMINER>": r"(?:the|a|an|his|her|their|its)\b",
     "<NAME>": _NAME,
     "<PERSONS>": _PERSONS,
     "<CHAR>": _CHAR,
@@ -83,6 +100,7 @@ _PLACEHOLDERS = {
 }
 _POSSESSIVE_CUE = "' ’"
 _FILM_NOUN_WORDS = " ".join(re.findall(r"[a-z]+", _FILM_NOUN))
+_MAKERS_FILM_CUE = (_POSSESSIVE_CUE + " brothers sisters siblings", _FILM_NOUN_WORDS)
 
 
 class Shape(NamedTuple):
@@ -92,11 +110,14 @@ class Shape(NamedTuple):
     tried at all (a set lookup that keeps extraction fast). `pattern` uses the placeholders
     above; `<CUE>` marks where the cue starts, so the regex is run from the cue and the part
     before it (a name or character, at most 120 characters back) is matched backwards from
-    there; `<FILM>` is the film's title. Groups: `names` (people after the cue), `lname` (a
+    there. Groups: `names` (people after the cue), `lname` (a
     person before it), `char` (the character played), `gap` (modifiers, checked by `_gap_ok`),
-    `after` (what follows a possessive film noun, checked against the title). `veto` must not
-    match the text before the match ("novel written by" credits no screenwriter). `weak`
-    facts are dropped when the same person is credited as cast.
+    `after` (what follows a possessive film noun, checked against the title), `title` (must
+    start with the film's title), `subject` (the film's title must end the text before it).
+    `veto` must not match the text before the match ("novel written by" credits no
+    screenwriter). `weak` facts are dropped when the same person is credited as cast.
+    `either_way`: the character and the actor may stand in either order ('Tom Hardy (Max
+    Rockatansky)'); `_actor_outside` decides which is which.
     """
 
     label: str
@@ -105,6 +126,7 @@ class Shape(NamedTuple):
     pattern: str
     veto: str | None = None
     weak: bool = False
+    either_way: bool = False
 
 
 # The table of role -> shapes. Each row is tested by its rows in tests/test_facts.py.
@@ -114,31 +136,31 @@ SHAPES: tuple[Shape, ...] = (
         "directed by X",
         ("director",),
         ("directed helmed", "by"),
-        r"\b(?i:(?:co-)?directed|helmed)\s+by\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:co-)?directed|helmed)\s+by\s+<BY_NAMES>",
     ),
     Shape(
         "written and directed by X",
         ("director", "writer"),
         ("directed",),
         r"\b(?i:directed\s+and\s+(?:co-)?written|(?:co-)?written\s+and\s+directed)"
-        r"\s+by\s+(?P<names><NAMES>)",
+        r"\s+by\s+<BY_NAMES>",
     ),
     Shape(
         "writer-director X",
         ("director", "writer"),
         ("director",),
         r"\b(?i:writer(?:\s*[-/–]\s*|\s+and\s+)director|director\s*[-/–]\s*writer),?\s+"
-        r"(?P<names><NAMES>)",
+        r"<ROLE_NAMES>",
     ),
     Shape(
         "director X",
         ("director",),
         ("director filmmaker helmer",),
-        r"\b(?i:(?:co-)?director|filmmaker|helmer),?\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:co-)?director|filmmaker|helmer),?\s+<ROLE_NAMES>",
         veto=(
             r"(?i:casting|art|music|musical|creative|artistic|festival|managing|executive|"
             r"assistant|unit|animation|stunt|fight|associate|best)\W*$"
-            r"|\b(?i:with|like|fellow|another|other|than|unlike)\s+(?:the\s+)?$"
+            r"|\b(?i:with|like|fellow|another|other|than|unlike|as)\s+(?:the\s+)?$"
         ),
     ),
     Shape(
@@ -151,15 +173,22 @@ SHAPES: tuple[Shape, ...] = (
         "X's <Title>",
         ("director",),
         (_POSSESSIVE_CUE,),
-        r"(?P<lname><PERSONS>)<CUE><POSS>\s+(?:(?:new|latest)\s+)?[“\"']?<FILM>(?!\w)",
+        r"(?P<lname><PERSONS>)<CUE><POSS>\s+(?:(?:new|latest)\s+)?(?P<title>[“\"']?[A-Z0-9].{0,80})",
         weak=True,
     ),
     Shape(
         "X's new film",
         ("director",),
-        (_POSSESSIVE_CUE + " brothers sisters siblings", _FILM_NOUN_WORDS),
-        r"(?P<lname><PERSONS>)<CUE>(?:<POSS>|(?<=brothers|.sisters|siblings)(?=\s))\s+<GAP>"
-        r"<FILMNOUN>(?P<after>[^.;:!?]{0,80})",
+        _MAKERS_FILM_CUE,
+        r"(?P<lname><PERSONS>)<CUE><MAKERS_POSS>\s+<GAP>(?P<noun><FILMNOUN>)(?P<after>[^.;:!?]{0,80})",
+        weak=True,
+    ),
+    Shape(
+        "<Title> is X's film",
+        ("director",),
+        _MAKERS_FILM_CUE,
+        r"(?P<subject>)\b(?:is|was|remains),?\s+(?:[\w\-]+,?\s+){0,5}?(?P<lname><PERSONS>)<CUE>"
+        r"<MAKERS_POSS>\s+<GAP><FILMNOUN>",
         weak=True,
     ),
     # writer ---------------------------------------------------------------------------------
@@ -167,34 +196,34 @@ SHAPES: tuple[Shape, ...] = (
         "written by X",
         ("writer",),
         ("written", "by"),
-        r"\b(?i:(?:co-)?written)\s+by\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:co-)?written)\s+by\s+<BY_NAMES>",
         veto=rf"(?i:{_BOOK_WORDS}\b[^.]{{0,25}}|directed\s+and\s+(?:co-)?)$",
     ),
     Shape(
         "screenplay by X",
         ("writer",),
         ("screenplay script teleplay", "by"),
-        r"\b(?i:screenplay|script|teleplay)\s+(?:is\s+|was\s+)?by\s+(?P<names><NAMES>)",
+        r"\b(?i:screenplay|script|teleplay)\s+(?:is\s+|was\s+)?by\s+<BY_NAMES>",
     ),
     Shape(
         "screenwriter X",
         ("writer",),
         ("screenwriter scriptwriter writer",),
-        r"\b(?i:(?:co-)?screenwriter|scriptwriter|co-writer),?\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:co-)?screenwriter|scriptwriter|co-writer),?\s+<ROLE_NAMES>",
     ),
     # composer -------------------------------------------------------------------------------
     Shape(
         "composer X",
         ("composer",),
         ("composer",),
-        r"\b(?i:composer),?\s+(?P<names><NAMES>)",
+        r"\b(?i:composer),?\s+<ROLE_NAMES>",
     ),
     Shape(
         "score by X",
         ("composer",),
         ("score soundtrack music scored", "by"),
         r"\b(?i:(?:score|soundtrack|music),?\s+(?:is\s+|was\s+)?(?:\w+ly\s+)?"
-        r"(?:composed\s+)?by|scored\s+by)\s+(?P<names><NAMES>)",
+        r"(?:composed\s+)?by|scored\s+by)\s+<BY_NAMES>",
         veto=rf"(?i:{_SONG_WORDS}\b[^.]{{0,25}})$",
     ),
     Shape(
@@ -208,21 +237,21 @@ SHAPES: tuple[Shape, ...] = (
         "cinematographer X",
         ("cinematographer",),
         ("cinematographer photography lenser",),
-        r"\b(?i:cinematographer|director\s+of\s+photography|lenser),?\s+(?P<names><NAMES>)",
+        r"\b(?i:cinematographer|director\s+of\s+photography|lenser),?\s+<ROLE_NAMES>",
     ),
     Shape(
         "shot by X",
         ("cinematographer",),
         ("shot lensed photographed", "by"),
         r"(?:\b(?i:film|movie|it|picture|which)\s+(?:is|was)\s+(?:\w+ly\s+)?|\b\w+ly\s+)"
-        r"(?i:shot|lensed|photographed)\s+by\s+(?P<names><NAMES>)",
+        r"(?i:shot|lensed|photographed)\s+by\s+<BY_NAMES>",
     ),
     Shape(
         "cinematography by X",
         ("cinematographer",),
         ("cinematography photography camerawork camera", "by"),
         r"\b(?i:cinematography|photography|camerawork|camera\s+work)\s+(?:is\s+|was\s+)?by\s+"
-        r"(?P<names><NAMES>)",
+        r"<BY_NAMES>",
     ),
     Shape(
         "X's cinematography",
@@ -235,8 +264,8 @@ SHAPES: tuple[Shape, ...] = (
     Shape(
         "edited by X",
         ("editor",),
-        ("edited cut", "by"),
-        r"\b(?i:edited|cut)\s+by\s+(?P<names><NAMES>)",
+        ("edited", "by"),
+        r"\b(?i:edited)\s+by\s+<BY_NAMES>",
         veto=rf"(?i:{_BOOK_WORDS}\b[^.]{{0,25}})$",
     ),
     Shape(
@@ -250,14 +279,14 @@ SHAPES: tuple[Shape, ...] = (
         "produced by X",
         ("producer",),
         ("produced", "by"),
-        r"\b(?i:produced)\s+by\s+(?P<names><NAMES>)",
+        r"\b(?i:produced)\s+by\s+<BY_NAMES>",
         veto=rf"(?i:{_SONG_WORDS}\b[^.]{{0,25}})$",
     ),
     Shape(
         "producer X",
         ("producer",),
         ("producer",),
-        r"\b(?i:(?:executive\s+|co-)?producer),?\s+(?P<names><NAMES>)",
+        r"\b(?i:(?:executive\s+|co-)?producer),?\s+<ROLE_NAMES>",
         veto=rf"(?i:{_SONG_WORDS}|hip-hop|music)\W*$",
     ),
     # cast -----------------------------------------------------------------------------------
@@ -266,6 +295,15 @@ SHAPES: tuple[Shape, ...] = (
         ("cast",),
         ("(",),
         r"(?P<char><CHAR>)\s*<CUE>\((?P<names><NAME>)(?:\)|,\s+[a-z][^()]*\))",
+        either_way=True,
+    ),
+    Shape(
+        "a description (Actor)",
+        ("cast",),
+        ("(",),
+        r"\b(?:the|a|an|his|her|their|its)\s+(?P<gap>(?:(?!<DETERMINER>)[a-z][\w\-]*\s+){0,3}"
+        r"(?!<DETERMINER>)[a-z][\w\-]*)\s*"
+        r"<CUE>\((?P<names><NAME>)(?:\)|,\s+[a-z][^()]*\))",
     ),
     Shape(
         "Character (a brilliant Actor)",
@@ -278,43 +316,43 @@ SHAPES: tuple[Shape, ...] = (
         "Actor as Character",
         ("cast",),
         ("as",),
-        r"(?P<lname><NAME>)\s+(?:(?i:stars|returns|appears|reprises\s+(?:his|her|their)\s+role)"
+        r"<ACTOR>\s+(?:(?i:stars|returns|appears|reprises\s+(?:his|her|their)\s+role)"
         r"\s+)?<CUE>as\s+(?:the\s+voice\s+of\s+)?(?P<char><CHAR>)",
     ),
     Shape(
         "Actor is great as Character",
         ("cast",),
         ("as", "is was"),
-        rf"(?P<lname><NAME>)\s+<CUE>(?:is|was)\s+(?:{_NOT_PERFORMANCE}[a-z]+\s+){{1,3}}as\s+"
-        r"(?:(?:the|a|an)\s+(?:[a-z][\w\-]*(?:['’]s)?,?\s+){0,8}?)?(?:<CHAR><POSS>\s+[a-z]+,?\s+)?"
+        rf"<ACTOR>\s+<CUE>(?:is|was)\s+(?:{_NOT_PERFORMANCE}[a-z]+\s+){{1,3}}as\s+"
+        r"(?:<DETERMINER>\s+(?:[a-z][\w\-]*\s+){0,8}?)?(?:(?:<CHAR>|[a-z]+)<POSS>\s+[a-z]+,?\s+)?"
         r"(?P<char><CHAR>)",
     ),
     Shape(
         "Actor plays Character",
         ("cast",),
         ("plays played portrays portrayed voices voiced embodies",),
-        r"(?P<lname><NAME>)\s+<CUE>(?:plays|played|portrays|portrayed|voices|voiced|embodies)\s+"
+        r"<ACTOR>\s+<CUE>(?:plays|played|portrays|portrayed|voices|voiced|embodies)\s+"
         r"(?:(?P<char><CHAR>)|(?:a|an|the|his|her|their)\s+[a-z])",
     ),
     Shape(
         "Character, played by Actor",
         ("cast",),
         ("played portrayed voiced", "by"),
-        r"(?:(?P<char><CHAR>),?\s+(?:(?:who\s+)?is\s+|was\s+)?)?<CUE>(?<![\w-])"
-        r"(?i:played|portrayed|voiced)\s+(?:\w+ly\s+)?by\s+(?P<names><NAMES>)",
+        r"(?:(?P<char><CHAR>)(?:,?\s+(?:(?:who\s+)?is\s+|was\s+)?|\s*\())?<CUE>(?<![\w-])"
+        r"(?i:played|portrayed|voiced)\s+(?:\w+ly\s+)?by\s+<BY_NAMES>",
     ),
     Shape(
         "starring A, B and C",
         ("cast",),
         ("starring",),
-        r"\b(?i:starring|co-starring)\s+(?P<names><NAMES>)",
+        r"\b(?i:starring|co-starring)\s+<BY_NAMES>",
     ),
     Shape(
         "the film stars A and B",
         ("cast",),
         ("stars starred",),
         r"\b(?i:film|movie|it|picture|which)\s+(?:also\s+)?(?:stars|co-stars|starred)\s+"
-        r"(?P<names><NAMES>)",
+        r"<BY_NAMES>",
     ),
     Shape(
         "Actor's character, Character",
@@ -328,22 +366,29 @@ SHAPES: tuple[Shape, ...] = (
 # Credits lines and blocks ("Director: X", "Cast: A, B, C"): label -> roles.
 CREDIT_LABELS: tuple[tuple[str, tuple[Role, ...]], ...] = (
     (
-        r"written\s+and\s+directed\s+by|writer[-/ ]director|director[-/ ]writer",
+        r"written[-\s]+and[-\s]+directed[-\s]+by|writer\s*(?:[-/&]|and)\s*director"
+        r"|director\s*(?:[-/&]|and)\s*writer",
         ("director", "writer"),
     ),
-    (r"directors?|directed\s+by|dir\.?", ("director",)),
-    (r"writers?|written\s+by|screenplay|screenplay\s+by|script|screenwriters?", ("writer",)),
+    (r"directors?|directed[-\s]+by|dir\.?", ("director",)),
+    (r"writers?|written[-\s]+by|screenplay|screenplay[-\s]+by|script|screenwriters?", ("writer",)),
     (r"cast|starring|stars|with|actors", ("cast",)),
-    (r"music|original\s+music|score|composer|music\s+by", ("composer",)),
+    (r"music|original[-\s]+music|score|composer|music[-\s]+by", ("composer",)),
     (
-        r"cinematography|cinematographer|director\s+of\s+photography|photography|dop|dp",
+        r"cinematography|cinematographer|director[-\s]+of[-\s]+photography|photography|dop|dp",
         ("cinematographer",),
     ),
-    (r"editors?|editing|film\s+editing|edited\s+by", ("editor",)),
-    (r"producers?|produced\s+by", ("producer",)),
+    (r"editors?|editing|film[-\s]+editing|edited[-\s]+by", ("editor",)),
+    (r"producers?|produced[-\s]+by", ("producer",)),
 )
 # Section headings under which a list item naming a person is a cast credit.
 CAST_HEADINGS = frozenset({"cast", "the cast", "starring", "cast and crew", "cast & crew"})
+
+# A line that opens a section about a film: "01. Ex Machina (2014):", "Moon (2009) review: …".
+_FILM_LINE = re.compile(
+    r"\W*(?:\d{1,2}[.)]\s*)?(?P<title>[A-Z0-9][^\s()]*(?:\s+(?:[A-Z0-9][^\s()]*|of|the|a|an|in"
+    r"|on|for|and|to|with|at|from|by))*)\s*\((?:18|19|20)\d\d\)\s*(?::|[-–—|]|$|(?i:\s+review))"
+)
 
 # Photo captions and picture credits: the names in them credit nothing about the film.
 _CAPTION_START = re.compile(
@@ -371,11 +416,16 @@ _NOT_PERSON = frozenset(
     cannes sundance toronto hollywood texas california glasgow europe asia africa
     monday tuesday wednesday thursday friday saturday sunday january february march
     october november december christmas easter god part chapter episode season volume act
-    scene verdict rating runtime spoiler spoilers
+    scene verdict rating runtime spoiler spoilers starring featuring directed written produced
+    edited shot stars plays
     """.split()
 )
 # Titles that may open a real person's name; other titles ("Captain", "Lady") open a character.
-_PERSON_TITLES = frozenset({"sir", "dame", "dr", "dr."})
+_PERSON_TITLES = frozenset({"sir", "dame", "dr"})
+# Modifiers that make "X's … film" this film when no title follows ("X's new thriller").
+_THIS_WORK = frozenset({"new", "latest", "newest", "directorial", "debut", "sequel"})
+# Modifiers saying that the director of another film made this one too ("X's previous film").
+_ALSO_THIS_WORK = frozenset({"previous", "earlier", "prior", "last"})
 # Modifiers that make "X's … film" another of X's films, not this one.
 _OTHER_WORK = frozenset(
     """
@@ -405,8 +455,8 @@ class _Compiled(NamedTuple):
     veto: re.Pattern[str] | None
 
 
-def _compile(shape: Shape, film: str = "") -> _Compiled:
-    pattern = shape.pattern.replace("<FILM>", re.escape(film))
+def _compile(shape: Shape) -> _Compiled:
+    pattern = shape.pattern
     for placeholder, regex in _PLACEHOLDERS.items():
         pattern = pattern.replace(placeholder, regex)
     before, _, after = pattern.rpartition("<CUE>")
@@ -419,23 +469,20 @@ def _compile(shape: Shape, film: str = "") -> _Compiled:
     )
 
 
-_SHAPE_ORDER = {shape.label: order for order, shape in enumerate(SHAPES)}
-_STATIC_SHAPES = tuple(_compile(shape) for shape in SHAPES if "<FILM>" not in shape.pattern)
+_COMPILED = tuple(_compile(shape) for shape in SHAPES)
 
 
-@lru_cache(maxsize=1024)
-def _shapes_for(film: str) -> dict[str, tuple[_Compiled, ...]]:
-    """The shapes to try for a sentence containing a word, by word (each shape under the
-    words of its first cue group); the shapes that name the film compiled once per title."""
-    shapes = _STATIC_SHAPES + tuple(
-        _compile(shape, film) for shape in SHAPES if film and "<FILM>" in shape.pattern
-    )
-    by_word: dict[str, list[_Compiled]] = {}
-    for compiled in shapes:
+def _index_by_cue() -> dict[str, tuple[int, ...]]:
+    """The shapes to try for a sentence containing a word: the positions in `_COMPILED` of
+    the shapes whose first cue group holds the word."""
+    by_word: dict[str, list[int]] = {}
+    for position, compiled in enumerate(_COMPILED):
         for word in compiled.cue[0]:
-            by_word.setdefault(word, []).append(compiled)
+            by_word.setdefault(word, []).append(position)
     return {word: tuple(group) for word, group in by_word.items()}
 
+
+_SHAPES_BY_CUE = _index_by_cue()
 
 _LABEL_ALTERNATIVES = "|".join(f"(?:{label})" for label, _ in CREDIT_LABELS)
 # At the start of a sentence or after a list separator in any case ("Dir: X. Script: Y"), or
@@ -459,6 +506,7 @@ _GROUP_RUN = re.compile(
     rf"(?:the{_SPACE})?(?P<family>{_TOKEN}){_SPACE}(?P<kin>brothers|sisters|siblings)"
 )
 _PAREN_RUN = re.compile(_PAREN)
+_PARTICLE_RUN = re.compile(_PARTICLE)
 _CUE_WORDS = re.compile(r"[a-z]+|[('’]")
 _LOWER_WORDS = re.compile(r"[a-z][\w\-]*")
 _TITLE_START = re.compile(rf"\s*[“\"']?(?=[{_UP}0-9])")
@@ -477,23 +525,30 @@ def _is_given_name(word: str) -> bool:
     return _first_names().get_gender(word) != "unknown"
 
 
+# nameparser's lists of the titles that open a name and the suffixes that close one.
+_NAME_TITLES = frozenset(CONSTANTS.titles)
+_NAME_SUFFIXES = frozenset(CONSTANTS.suffix_acronyms) | frozenset(CONSTANTS.suffix_not_acronyms)
+
+
 @lru_cache(maxsize=16384)
 def _person_check(text: str, lenient: bool) -> bool:
-    """A full name: 2-4 name-shaped words, none a studio/honour/place/function word, parsed by
-    nameparser into a first and a last name, the first a known given name (or, when `lenient`
-    because a credit cue stands next to it, any name-shaped word: 'Mahershala Ali')."""
-    tokens = text.split()
-    core = [t for t in tokens if not re.fullmatch(_PARTICLE, t)]
-    if not 2 <= len(core) <= 4 or not re.fullmatch(_NAME, text):
+    """A full name: name-shaped words, none a studio/honour/place/function word; without a
+    title (only 'Sir', 'Dame', 'Dr' may open a person's name: 'Captain America' is a
+    character) and suffix ('Jr.'), 2-4 words besides particles, the first a known given name
+    (or, when `lenient` because a credit cue stands next to it, any: 'Mahershala Ali')."""
+    if not _NAME_RUN.fullmatch(text):
         return False
-    if any(t.casefold().strip(".") in _NOT_PERSON for t in core):
+    words = [w.casefold().rstrip(".") for w in text.split()]
+    if any(w in _NOT_PERSON for w in words):
         return False
-    parsed = HumanName(text)
-    if parsed.title and parsed.title.casefold() not in _PERSON_TITLES:
-        return False
-    if not parsed.first or not parsed.last or parsed.first.casefold() in CONSTANTS.titles:
-        return False
-    return lenient or _is_given_name(parsed.first)
+    while words and words[0] in _NAME_TITLES:
+        if words[0] not in _PERSON_TITLES:
+            return False
+        words = words[1:]
+    while words and words[-1] in _NAME_SUFFIXES:
+        words = words[:-1]
+    core = [w for w in words if not _PARTICLE_RUN.fullmatch(w)]
+    return 2 <= len(core) <= 4 and (lenient or _is_given_name(core[0]))
 
 
 def is_person_name(text: str) -> bool:
@@ -541,7 +596,7 @@ class _Article:
         )
         for span in spans:
             candidate = " ".join(span)
-            if re.fullmatch(_PARTICLE, span[0]) or candidate.casefold() == self.film.casefold():
+            if _PARTICLE_RUN.fullmatch(span[0]) or candidate.casefold() == self.film.casefold():
                 continue
             if len(span) >= 2 and _person_check(candidate, lenient):
                 return candidate
@@ -610,22 +665,18 @@ def _gap_ok(gap: str | None) -> bool:
 def _character(text: str | None) -> str | None:
     """A character name as given, without a sentence-opening word ('When Lena' -> 'Lena')."""
     tokens = (text or "").split()
-    while tokens and tokens[0].casefold() in _NOT_PERSON:
+    while tokens and (
+        tokens[0].casefold() in _NOT_PERSON
+        or (tokens[0].endswith("ly") and not _is_given_name(tokens[0]))  # "Suddenly", not "Emily"
+    ):
         tokens = tokens[1:]
     if not tokens or any(t.casefold() in _NOT_PERSON for t in tokens):
         return None
     return " ".join(tokens)
 
 
-def _about_this_film(gap: str | None, after: str, film: str) -> bool:
-    """'X's new thriller' and 'X's sci-fi opus <this film>' are this film; 'X's previous film'
-    and 'X's sci-fi opus <another title>' are not."""
-    gap_words = set(_LOWER_WORDS.findall(gap or ""))
-    if gap_words & _OTHER_WORK and "directorial" not in gap_words:
-        return False
-    if not _TITLE_START.match(after):
-        return True
-    title = after.lstrip(" “\"'")
+def _starts_with_film(text: str, film: str) -> bool:
+    title = text.lstrip(" “\"'")
     return (
         bool(film)
         and title.casefold().startswith(film.casefold())
@@ -633,17 +684,49 @@ def _about_this_film(gap: str | None, after: str, film: str) -> bool:
     )
 
 
+def _ends_with_film(text: str, film: str) -> bool:
+    text = text.rstrip(" ”\"'")
+    return (
+        bool(film)
+        and text.casefold().endswith(film.casefold())
+        and not text[-len(film) - 1 : -len(film)].isalnum()
+    )
+
+
+def _about_this_film(modifiers: str, after: str, film: str) -> bool:
+    """'X's new thriller' and 'X's sci-fi opus <this film>' are this film; 'X's previous film',
+    'X's sci-fi opus <another title>' and 'X's horror masterpiece' (which one?) are not."""
+    words = set(_LOWER_WORDS.findall(modifiers))
+    if words & _OTHER_WORK and "directorial" not in words:
+        return False
+    if _TITLE_START.match(after):
+        return _starts_with_film(after, film)
+    return bool(words & _THIS_WORK)
+
+
+def _another_work(modifiers: str | None, work: str, film: str) -> bool:
+    """'director X's Rope' names X's other film (so X need not have made this one), unless it
+    is this film or X's 'previous film' (so X made this one too)."""
+    words = set(_LOWER_WORDS.findall(modifiers or ""))
+    return not (_starts_with_film(work, film) or words & _ALSO_THIS_WORK)
+
+
 def _actor_outside(outside: str, inside: str, article: _Article, credited: set[str]) -> bool | None:
     """'Max Rockatansky (Tom Hardy)' or 'Tom Hardy (Max Rockatansky)'? When both look like
     full names, the actor is the one credited before or called by surname alone elsewhere
-    ('Hardy grunts'); None when that does not tell them apart."""
+    ('Hardy grunts'), the character the one called by first name alone ('Max drives');
+    None when that does not tell them apart."""
     if not is_person_name(outside):
         return False
 
     def actor_like(name: str) -> bool:
         return name in credited or name.split()[-1] in article.solo
 
-    inside_actor, outside_actor = actor_like(inside), actor_like(outside)
+    def character_like(name: str) -> bool:
+        return name.split()[0] in article.solo
+
+    outside_actor = actor_like(outside) or character_like(inside)
+    inside_actor = actor_like(inside) or character_like(outside)
     return outside_actor if inside_actor != outside_actor else None
 
 
@@ -666,9 +749,8 @@ def _matches(compiled: _Compiled, sentence: str) -> list[tuple[int, dict[str, st
 def _shape_facts(index: int, sentence: str, article: _Article, credited: set[str]) -> list[_Found]:
     found: list[_Found] = []
     words = set(_CUE_WORDS.findall(sentence.casefold()))
-    shapes_by_word = _shapes_for(article.film)
-    candidates = {c for word in words & shapes_by_word.keys() for c in shapes_by_word[word]}
-    for compiled in sorted(candidates, key=lambda c: _SHAPE_ORDER[c.shape.label]):
+    candidates = {i for word in words & _SHAPES_BY_CUE.keys() for i in _SHAPES_BY_CUE[word]}
+    for compiled in [_COMPILED[i] for i in sorted(candidates)]:
         shape = compiled.shape
         if not all(group & words for group in compiled.cue[1:]):
             continue
@@ -676,7 +758,19 @@ def _shape_facts(index: int, sentence: str, article: _Article, credited: set[str
             if not _gap_ok(groups.get("gap")):
                 continue
             if "after" in groups and not _about_this_film(
-                groups["gap"], groups["after"] or "", article.film
+                f"{groups['gap']} {groups['noun']}", groups["after"] or "", article.film
+            ):
+                continue
+            if "title" in groups and not _starts_with_film(groups["title"] or "", article.film):
+                continue
+            if "subject" in groups and not _ends_with_film(sentence[:start], article.film):
+                continue
+            if groups.get("poss"):
+                continue
+            if groups.get("quoted") and not _starts_with_film(groups["quoted"] or "", article.film):
+                continue
+            if groups.get("work") and _another_work(
+                groups["workgap"], groups["work"] or "", article.film
             ):
                 continue
             char = _character(groups.get("char"))
@@ -687,7 +781,7 @@ def _shape_facts(index: int, sentence: str, article: _Article, credited: set[str
             else:
                 person = article.person(groups["lname"] or "", left=True, lenient=False)
                 people = [person] if person else []
-            if shape.label == "Character (Actor)" and char and people:
+            if shape.either_way and char and people:
                 outside = _actor_outside(char, people[0], article, credited)
                 if outside is None:
                     continue
@@ -740,7 +834,17 @@ def _block_facts(
     return _credit(roles, person, _character(item["char"]), index, 0, False)
 
 
+def _film_line(text: str | None, film: str) -> bool | None:
+    """Whether `text` opens a section about this film (True), another film (False: 'Other
+    films like it: 01. Ex Machina (2014):'), or neither (None)."""
+    line = _FILM_LINE.match(text or "")
+    if not line:
+        return None
+    return bool(film) and line["title"].casefold().strip(" :") == film.casefold()
+
+
 def _is_caption(sentence: str) -> bool:
+    # The substring test skips the regex search for the many sentences without "photo".
     return bool(
         _CAPTION_START.match(sentence) or ("hoto" in sentence and _PHOTO_CREDIT.search(sentence))
     )
@@ -750,6 +854,7 @@ def extract_facts(
     sentences: list[str], film: str | None = None, headings: list[str | None] | None = None
 ) -> list[Fact]:
     """All credits the article states, in order, de-duplicated (same role, person, character)."""
+    sentences = [html.unescape(s) if "&" in s else s for s in sentences]
     runs = [[m.group() for m in _NAME_RUN.finditer(s)] for s in sentences]
     article = _Article(
         film=(film or "").strip(),
@@ -758,28 +863,32 @@ def extract_facts(
     )
     found: list[_Found] = []
     pending: tuple[Role, ...] = ()  # roles of a credits block being listed ("Cast:" then names)
+    elsewhere = False  # in a section about another film (a list of films to watch next)
     for index, sentence in enumerate(sentences):
-        if _is_caption(sentence):
+        heading = (headings[index] if headings and index < len(headings) else None) or ""
+        if index and heading != ((headings[index - 1] if headings else None) or ""):
+            elsewhere = False
+        about = _film_line(sentence, article.film)
+        elsewhere = (not about) if about is not None else elsewhere
+        if elsewhere or _film_line(heading, article.film) is False or _is_caption(sentence):
             pending = ()
             continue
         for run in runs[index]:
             full = article.person(run, left=True, lenient=False) if " " in run else None
             if full and " " in full:
                 article.learn(full)
-        heading = (headings[index] if headings and index < len(headings) else None) or ""
         block = pending or (("cast",) if heading.strip().casefold() in CAST_HEADINGS else ())
-        labelled, label_pending = _label_facts(index, sentence, article)
-        if labelled or label_pending:
+        here, label_pending = _label_facts(index, sentence, article)
+        if here or label_pending:
             pending = label_pending
-            found += labelled
         elif block:
-            listed = _block_facts(index, sentence, article, block)
-            found += listed
-            pending = pending if listed else ()
-        found += _shape_facts(index, sentence, article, {f.fact.person for f in found})
-        for item in found:
-            if item.position[0] == index and " " in item.fact.person:
+            here = _block_facts(index, sentence, article, block)
+            pending = pending if here else ()
+        here += _shape_facts(index, sentence, article, {f.fact.person for f in found})
+        for item in here:
+            if _NAME_RUN.fullmatch(item.fact.person):  # a full name (not "Coen brothers")
                 article.learn(item.fact.person)
+        found += here
     return _settle(found, article.film)
 
 
