@@ -334,30 +334,34 @@ class Credit:
     sentence: str
 
 
-def relation_asked(question: str) -> str | None:
-    """'Lady Bird's mother' → 'mother': a part named by its relation to another."""
-    found = _RELATION.search(question)
-    return found.group("relation") if found else None
-
-
 def _plays_asked_part(credit: Credit, question: str, focus: list[str]) -> bool:
     """Whether a cast credit is for the part the question names."""
     if not credit.character:
         return False
     if all(covers(content_stems(credit.person), asked) for asked in focus):
         return True  # 'Who does Amy Adams play?'
+    relation = _RELATION.search(question)
     named = content_stems(credit.character)
-    if not any(covers(named, asked) for asked in focus):
-        relation = relation_asked(question)
-        if not relation:
-            return False
+    if relation:
         # 'her mother Marion (Laurie Metcalf)': the relation stands just before the name
-        word = re.escape(relation)
+        word = re.escape(relation.group("relation"))
         name = re.escape(credit.character.split()[0])
         shape = rf"\b{word}\w*[,:]?\s+(?:\w+\s+){{0,2}}?{name}"
-        return bool(re.search(shape, credit.sentence, re.I))
+        if re.search(shape, credit.sentence, re.I):
+            return True
+        # the one whose relation is asked is not the answer ('Lena' for 'Lena's husband')
+        owner = content_stems(question[: relation.start()].split()[-1])
+        focus = [asked for asked in focus if not covers(owner, asked)]
+    if not any(covers(named, asked) for asked in focus):
+        return False
     # the question's other words ('young Chiron') are in the sentence that credits it
     return all(covers(named + content_stems(credit.sentence), asked) for asked in focus)
+
+
+def relation_asked(question: str) -> str | None:
+    """'Lady Bird's mother' → 'mother': a part named by its relation to another."""
+    found = _RELATION.search(question)
+    return found.group("relation") if found else None
 
 
 def credits_answer(

@@ -141,7 +141,9 @@ def states_what_is_asked(sentence: str, intent: Intent) -> bool:
             return bool(_CAST_SHAPE.search(sentence)) or (
                 has_person and covers(content_stems(sentence), "perform")
             )
-        return has_person and has_role_cue(sentence, intent.role)
+        # the name and the role must stand together: a sentence that mentions the soundtrack
+        # and, elsewhere, an actor does not say who composed it
+        return has_person and credits_role(sentence, intent.role)
     if intent.kind == "similar":
         return bool(TITLE_LIST_ITEM.match(sentence)) or bool(
             re.search(r"(?<![\w-])(similar|like|reminiscent|recommend|compar\w*)\b", sentence, re.I)
