@@ -295,10 +295,14 @@ def evaluate_folder(
     trial = settings.model_copy(update={"corpus": corpus, "index": workdir / "index"})
     truth = load_truth(folder)
     inferred: list[Inferred] = []
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+    # with a films.json, the articles are the files it lists; else every article file but a README
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in SUPPORTED_SUFFIXES
+        and (p.name in truth if truth else p.stem.lower() != "readme")
+    )
     for path in files:
-        if path.name.lower() == "readme.md":
-            continue
         true = truth.get(path.name, {})
         item = Inferred(file=path.name, true_film=true.get("film"), true_year=true.get("year"))
         try:

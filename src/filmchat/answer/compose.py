@@ -127,8 +127,9 @@ def gather(
                 continue  # 'In this article, we delve into ...' says nothing about the film
 
             names_maker = bool(asks_director and whose and whose.search(text))
+            position = sentence.start / (passage.article.text_length or 1)
             if verdict:
-                if not is_verdict(text, sentence.heading):
+                if not is_verdict(text, sentence.heading, position):
                     continue
             elif not names_maker and not states_what_is_asked(text, intent):
                 continue
@@ -169,8 +170,7 @@ def gather(
             if intent.plot and not intent.focus and SYNOPSIS.search(text):
                 score += 0.15
             if verdict:
-                length = passage.article.text_length or 1
-                score += verdict_weight(text, sentence.heading, sentence.start / length)
+                score += verdict_weight(text, sentence.heading, position)
             if intent.kind == "reason" and _REASON.search(text):
                 score += 0.15
             if intent.kind == "similar" and TITLE_LIST_ITEM.match(text):
@@ -181,7 +181,14 @@ def gather(
                 score += 0.2
             candidates.append(Candidate(sentence, passage, score, stems))
     candidates.sort(key=lambda c: c.score, reverse=True)
-    return candidates
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for candidate in candidates:  # chunks overlap by a sentence: each sentence once
+        key = (candidate.passage.article.article_id, candidate.sentence.start)
+        if key not in seen:
+            seen.add(key)
+            unique.append(candidate)
+    return unique
 
 
 def choose(candidates: list[Candidate], intent: Intent) -> list[Candidate]:

@@ -19,6 +19,8 @@ _RATING = re.compile(
 _VERDICT_HEADING = re.compile(
     r"verdict|conclusion|final|overall|bottom line|rating|score|in short|summary", re.I
 )
+# 'you're going to want to see it', 'skip it': advice to the reader is a verdict
+_ADVICE = re.compile(r"\b(want to (see|watch)|should (see|watch|skip)|skip it|go see|must)\b", re.I)
 _JUDGES_THE_FILM = re.compile(
     r"\b(film|movie|picture|it|this|sequel|one|experience|work|watch|see)\b", re.I
 )
@@ -32,22 +34,46 @@ def _analyzer():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=65536)
+def _scores(sentence: str) -> dict[str, float]:
+    return dict(_analyzer().polarity_scores(sentence))
+
+
 def polarity(sentence: str) -> float:
     """-1 (pans) … +1 (praises): VADER's compound score of the sentence."""
-    return float(_analyzer().polarity_scores(sentence)["compound"])
+    return _scores(sentence)["compound"]
+
+
+def intensity(sentence: str) -> float:
+    """How much of the sentence is evaluative, praise and blame alike ('a good movie making a
+    hell of an argument' is mixed, so its compound is near 0, yet it is all judgement)."""
+    scores = _scores(sentence)
+    return scores["pos"] + scores["neg"]
+
+
+# 'Xan Brooks of the Guardian gave it five stars': another critic's rating, not this review's
+_OTHERS_RATING = re.compile(
+    r"\b[A-Z][\w.]*(?:\s+[\w.]+){0,4}\s+(gave|awarded|rated)\s+(it|the film)\b"
+)
 
 
 def states_rating(sentence: str) -> bool:
-    return bool(_RATING.search(sentence))
+    """A rating this review gives."""
+    return bool(_RATING.search(sentence)) and not _OTHERS_RATING.search(sentence)
 
 
-def is_verdict(sentence: str, heading: str | None = None) -> bool:
-    """A rating, or a clearly evaluative sentence about the film (not about one scene's mood)."""
+# Where a review's closing words sit: its last tenth.
+CLOSING = 0.9
+
+
+def is_verdict(sentence: str, heading: str | None = None, position: float = 0.5) -> bool:
+    """A rating, or a clearly evaluative sentence about the film (not about one scene's mood);
+    in the closing paragraph or under a verdict heading, a milder judgement is enough."""
     if states_rating(sentence):
         return True
-    if heading and _VERDICT_HEADING.search(heading) and abs(polarity(sentence)) >= 0.2:
-        return True
-    return abs(polarity(sentence)) >= 0.5 and bool(_JUDGES_THE_FILM.search(sentence))
+    about_the_film = bool(_JUDGES_THE_FILM.search(sentence))
+    if (heading and _VERDICT_HEADING.search(heading)) or position >= CLOSING:
+        return intensity(sentence) >= 0.2 or bool(about_the_film and _ADVICE.search(sentence))
+    return abs(polarity(sentence)) >= 0.5 and about_the_film
 
 
 def verdict_weight(sentence: str, heading: str | None, position: float) -> float:
@@ -56,13 +82,13 @@ def verdict_weight(sentence: str, heading: str | None, position: float) -> float
     `position` is where the sentence sits in its article (0 start, 1 end): reviews close on
     their verdict.
     """
-    weight = 0.35 * abs(polarity(sentence))
+    weight = 0.25 * abs(polarity(sentence)) + 0.25 * intensity(sentence)
     if states_rating(sentence):
-        weight += 0.35
+        weight += 0.3
     if heading and _VERDICT_HEADING.search(heading):
         weight += 0.2
-    if position >= 0.8:
-        weight += 0.2
-    elif position <= 0.1:
-        weight += 0.05  # a standfirst often sums the review up too
+    if position >= CLOSING:
+        weight += 0.3 + 2.0 * (position - CLOSING)  # the very last words weigh most
+    elif position >= 0.75:
+        weight += 0.1
     return weight
