@@ -39,7 +39,7 @@ from filmchat.models import Answer, Passage
 from filmchat.retrieval import Retriever
 from filmchat.settings import Settings
 from filmchat.store import IndexStore
-from filmchat.terms import GENERIC, STOPWORDS, content_terms, fold, stem
+from filmchat.terms import GENERIC, STOPWORDS, content_terms, fold, stem, words
 
 # Questions answered from their topic words, where a paraphrase must find its answer.
 OPEN_KINDS = frozenset({"general", "plot", "reason", "verdict"})
@@ -388,6 +388,11 @@ class Conversation:
                     asked: {stem(word): similarity for word, similarity in close.items()}
                     for asked, close in related.items()
                 },
+                characters=frozenset(
+                    stem(word)
+                    for credit in (self.credits(film) if film and intent.plot else [])
+                    for word in words(credit.character or "")
+                ),
             )
             credited = self._from_credits(question, intent, film)
             answer = (

@@ -75,6 +75,8 @@ class Evidence:
     total_chunks: int
     # asked stem → stems of the collection's words that mean nearly the same, with similarity
     related: dict[str, dict[str, float]] = dataclasses.field(default_factory=dict)
+    # the film's characters, from its fact sheets: a plot is what they do
+    characters: frozenset[str] = frozenset()
 
     def coverage(self, stems: list[str], asked: str) -> float:
         """1 when the sentence has the asked word (or its family), else the similarity of
@@ -169,6 +171,9 @@ def gather(
                 score += 0.2 if not intent.focus else 0.1  # 'what is it about' lives there
             if intent.plot and not intent.focus and SYNOPSIS.search(text):
                 score += 0.15
+            if intent.plot and evidence.characters and evidence.characters & set(stems):
+                score += 0.2  # 'Lena (Natalie Portman) has been missing her husband for a year'
+
             if verdict:
                 score += verdict_weight(text, sentence.heading, position)
             if intent.kind == "reason" and _REASON.search(text):
@@ -191,6 +196,19 @@ def gather(
     return unique
 
 
+def _what_follows(claim: Candidate, count: int = 2) -> list[Candidate]:
+    """The sentences after a claim in its section: reviewers state a judgement, then say why
+    ('The close is the worst part.' … 'It's incredibly mundane, failing to explain anything.')."""
+    following = [
+        s
+        for s in claim.passage.sentences
+        if s.heading == claim.sentence.heading and s.start > claim.sentence.start
+    ]
+    return [
+        Candidate(s, claim.passage, claim.score, content_stems(s.text)) for s in following[:count]
+    ]
+
+
 def choose(candidates: list[Candidate], intent: Intent) -> list[Candidate]:
     """1-4 sentences: the best, near-duplicates dropped, several reviews for opinion questions."""
     if not candidates:
@@ -208,6 +226,8 @@ def choose(candidates: list[Candidate], intent: Intent) -> list[Candidate]:
         for c in sorted(same_list, key=lambda c: c.sentence.start):
             firsts.setdefault(c.sentence.block, c)
         return list(firsts.values())[:8]
+    if intent.kind == "reason":
+        return [best, *_what_follows(best)]
     spec = KIND_BY_NAME.get(intent.kind)
     limit = spec.sentences if spec else 3
     if intent.kind == "general" and not (intent.opinion or intent.plot):
