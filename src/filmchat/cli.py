@@ -380,6 +380,19 @@ def eval_folder(
     console.print(table)
 
 
+@cli.command("film")
+@click.argument("title")
+@folder_options
+@click.pass_context
+def film_command(ctx: click.Context, title: str, corpus: Path | None, index: Path | None) -> None:
+    """The fact sheet of a film: its credits as the reviews state them, each cited."""
+    from filmchat.facts_sheet import sheet_lines
+
+    engine = open_engine(settings_from(ctx, corpus, index))
+    for line in sheet_lines(engine, engine.find(title)):
+        console.print(line, highlight=False, markup=False)
+
+
 @cli.command("chat")
 @click.option("--film", help="Start scoped to this film.")
 @folder_options

@@ -95,8 +95,8 @@ class Engine:
         if not intent.terms or intent.kind not in OPEN_KINDS:
             return {}
         related = self.word_space.related(intent.terms, self.embedder.encode)
-        # words every review uses ('film', 'cinema' for the cinematography) say nothing
-        common = self.store.manifest.chunks / 4
+        # words most passages use ('film', 'cinema' for the cinematography) say nothing
+        common = self.store.manifest.chunks / 2
         return {
             asked: {
                 word: similarity
@@ -112,6 +112,23 @@ class Engine:
         old, self.store = self.store, fresh
         self._load()
         old.close()
+
+    def credits(self, film: Film) -> list[Credit]:
+        """The fact sheets of the film's reviews: who made it and who plays whom, each credit
+        with the article and the sentence that state it."""
+        articles = self.retriever.articles
+        return [
+            Credit(articles[article_id], role, person, character, sentence)
+            for article_id, role, person, character, sentence in self.store.facts(film.article_ids)
+        ]
+
+    def find(self, name: str) -> Film:
+        """A reviewed film by a user's words; FilmchatError names the films there are."""
+        film = find_film(name, self.catalog)
+        if film is None or film.mentioned_only:
+            known = ", ".join(self.films()) or "none yet"
+            raise FilmchatError(f"No film called {name!r} in the collection (films: {known}).")
+        return film
 
     def films(self) -> list[str]:
         """Films with reviews in the collection."""
@@ -279,22 +296,12 @@ class Conversation:
                 warn(f"{exc} Showing the extractive answer.")
             return extractive
 
-    def credits(self, film: Film) -> list[Credit]:
-        """The fact sheets of the film's reviews."""
-        articles = self.engine.retriever.articles
-        return [
-            Credit(articles[article_id], role, person, character, sentence)
-            for article_id, role, person, character, sentence in self.engine.store.facts(
-                film.article_ids
-            )
-        ]
-
     def _from_credits(self, question: str, intent: Intent, film: Film | None) -> Answer | None:
         """A credit question is answered from the fact sheet when it states the credit; a
         part the sheet knows nobody in is not guessed from passages ('Lena's husband')."""
         if film is None or not film.article_ids or intent.kind != "person":
             return None
-        found = credits_answer(question, intent, film.label, self.credits(film))
+        found = credits_answer(question, intent, film.label, self.engine.credits(film))
         if found is None and intent.role == "cast" and relation_asked(question):
             return refusal(question, film.label, [])
         return found
@@ -390,7 +397,7 @@ class Conversation:
                 },
                 characters=frozenset(
                     stem(word)
-                    for credit in (self.credits(film) if film and intent.plot else [])
+                    for credit in (self.engine.credits(film) if film and intent.plot else [])
                     for word in words(credit.character or "")
                 ),
             )

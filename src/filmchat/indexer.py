@@ -98,8 +98,8 @@ def fact_rows(item: PreparedArticle) -> list[tuple[str, str, str | None, str]]:
         for s in {(s.start, s.end): s for s in sentences}.values()
         if not (film and names_other_film(s, film))
     ]
-    facts = extract_facts(
-        [s.text for s in unique], item.record.meta.film, [s.heading for s in unique]
+    facts = extract_facts(  # hard-wrapped paragraphs keep their line breaks in sentences
+        [" ".join(s.text.split()) for s in unique], film, [s.heading for s in unique]
     )
     return [(f.role, f.person, f.character, unique[f.sentence].text) for f in facts]
 

@@ -347,7 +347,7 @@ def reply(question: str, films: list[str]) -> Answer:
 # ---- credits from the fact sheet ----------------------------------------------------------------
 
 # 'Who plays Lady Bird's mother?': the part is named by its relation to another character
-_RELATION = re.compile(r"[’']s\s+(?:\w+\s+)?(?P<relation>[a-z]+)\b")
+_RELATION = re.compile(r"[’']s\s+(?:\w+\s+)??(?P<relation>[a-z][\w-]*)")
 
 
 @dataclass(frozen=True)
