@@ -131,3 +131,25 @@ def test_eval_on_a_folder_adds_indexes_asks_and_counts(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)["summary"]
     assert summary["right"] == 1 and summary["refused"] == 1 and summary["film_right"] == 1
+
+
+def test_a_forced_film_stays_the_scope_and_says_so(shapes_engine: Engine) -> None:
+    conversation = Conversation(shapes_engine, forced_film="The Lantern Keeper", k=3)
+    answer = conversation.ask("Who directed Her?")
+    assert answer.film == "The Lantern Keeper (2021)" and "Mara Okafor" in answer.text
+    assert "Her (2013)" in answer.note and "--film" in answer.note
+    cast = Conversation(shapes_engine, k=3).ask("Who is in the cast of Her?")
+    assert len(cast.passages) == 3  # --k is the number of passages returned, lists too
+
+
+def test_a_collection_question_answers_one_line_per_film(shapes_engine: Engine) -> None:
+    answer = ask(shapes_engine, "Which films in the collection are about loneliness?")
+    assert answer.answered and answer.listing
+    lines = {s.text.split(":", 1)[0] for s in answer.sentences}
+    assert {"Her (2013)", "The Lantern Keeper (2021)"} <= lines
+    assert all(s.markers for s in answer.sentences)
+
+
+def test_an_answer_found_across_films_names_its_film(shapes_engine: Engine) -> None:
+    answer = ask(shapes_engine, "Which film is about a lighthouse on a northern island?")
+    assert answer.answered and answer.film == "The Lantern Keeper (2021)", answer.text

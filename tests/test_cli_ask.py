@@ -15,6 +15,7 @@ ANSWER_KEYS = {
     "film",
     "answered",
     "smalltalk",
+    "note",
     "answer",
     "mode",
     "citations",

@@ -363,3 +363,21 @@ def test_condense_question_failure_raises_for_the_fallback(
     server.queue(reply)
     with pytest.raises(LLMError):
         condense_question(client, "who directed it?", [earlier])
+
+
+def test_a_condensed_follow_up_that_asks_something_else_is_not_used(
+    server: ScriptedServer, client: ChatClient, seed_index: Settings, embedder: Embedder
+) -> None:
+    """A small model condensed 'and who directed it?' into the previous question; filmchat's
+    own resolution is kept, and when the model's answer is unusable the extractive answer to
+    the user's own question stands, with one warning that says so once."""
+    from filmchat.conversation import Conversation, Engine
+
+    conversation = Conversation(Engine(seed_index, embedder), llm=client)
+    conversation.ask("Who plays Samantha in Her?", use_llm=False)
+    server.queue(Reply(text="Who plays Samantha in Her?"), Reply(text=""))
+    warnings: list[str] = []
+    answer = conversation.ask("and who directed it?", warn=warnings.append)
+    assert answer.answered and "Spike Jonze" in answer.text, answer.text
+    assert answer.mode == "extractive"
+    assert len(warnings) == 1 and warnings[0].lower().count("extractive answer") == 1

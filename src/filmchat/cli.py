@@ -163,6 +163,8 @@ def print_answer(answer: Answer) -> None:
     console.print(
         f"[bold cyan]Q:[/] {escape(answer.question)}[dim]{escape(scope)}[/]", highlight=False
     )
+    if answer.note:
+        console.print(f"[dim]{escape(answer.note)}[/]", highlight=False)
     if answer.answered:
         console.print(Markdown(answer.text))
     else:

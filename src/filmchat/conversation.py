@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,8 +17,10 @@ from filmchat.answer import (
     Evidence,
     Intent,
     classify,
+    collection_answer,
     compose,
     credits_answer,
+    gather,
     refusal,
     relation_asked,
     reply,
@@ -193,7 +196,10 @@ class Conversation:
     # --- resolution ---------------------------------------------------------------------------
 
     def _scope(self, named: list[Film]) -> Film | None:
-        """The film asked about: one the question names, the conversation's, or the only one."""
+        """The film asked about: the forced one (--film), one the question names, the
+        conversation's, or the only one."""
+        if self.forced_film and self._film is not None:
+            return find_film(self._film.title, self.engine.catalog) or self._film
         if named:
             with_articles = [f for f in named if not f.mentioned_only]
             return (with_articles or named)[0]
@@ -276,7 +282,8 @@ class Conversation:
         extractive: Answer,
         on_stream: Callable[[AnswerStream], None] | None,
         warn: Callable[[str], None] | None,
-    ) -> Answer:
+    ) -> Answer | None:
+        """The model's answer from the extractive answer's passages; None when it failed."""
         stream = AnswerStream(
             llm,
             question,
@@ -294,7 +301,7 @@ class Conversation:
         except LLMError as exc:
             if warn:
                 warn(f"{exc} Showing the extractive answer.")
-            return extractive
+            return None
 
     def _from_credits(self, question: str, intent: Intent, film: Film | None) -> Answer | None:
         """A credit question is answered from the fact sheet when it states the credit; a
@@ -344,72 +351,137 @@ class Conversation:
     ) -> Answer:
         """Answer one question of the conversation with citations.
 
-        Extractive by default. With an LLM client the model rewrites the answer from the same
-        passages, checked for citations; a refusal decided by the evidence stays a refusal (no
-        model call), and any model failure falls back to the extractive answer with a warning.
+        Extractive by default: resolve the follow-up, plan (film and intent), answer from the
+        evidence. With an LLM client the model may condense the follow-up (kept only when it
+        still asks what the user asked) and rewrites the answer from the same passages, checked
+        for citations; a refusal decided by the evidence stays a refusal (no model call), and
+        any model failure falls back to the extractive answer to the user's own question.
         """
         question = question.strip()
         if not question:
             raise FilmchatError("Ask a question about a film (the question was empty).")
         llm = self.llm if use_llm else None
-        resolved = self.resolve(question)
-        if llm is not None and self.history:
-            try:
-                resolved = condense_question(llm, question, self.turns)
-            except LLMError as exc:
-                if warn:
-                    warn(f"{exc} Using the built-in follow-up resolution.")
-        named = films_named(resolved, self.engine.catalog, self.engine.titles_pattern)
+        own = self.resolve(question)
+        resolved = self._condense(llm, question, own, warn) if llm and self.history else own
+        film, intent = self._plan(resolved)
+        answer = self._answer(question, resolved, film, intent)
+        answer = self._name_its_film(answer, film)
+        others = [f.label for f in self._named(resolved) if film and f.title != film.title]
+        if self.forced_film and others and film:
+            note = f"Answering about {film.label} only (--film); the question names {others[0]}."
+            answer = answer.model_copy(update={"note": note})
+        if llm is not None and answer.answered:
+            generated = self._generate(llm, question, answer, on_stream, warn)
+            if generated is None and resolved != own:
+                film, intent = self._plan(own)  # the model's rewording failed it too
+                resolved, answer = own, self._answer(question, own, film, intent)
+            elif generated is not None:
+                answer = generated
+        if film is not None:
+            self._film = film
+        # k passages come back, whatever more composing a list or a verdict looked at
+        answer = answer.model_copy(update={"passages": answer.passages[: self.k]})
+        self.history.append(Turn(question, resolved, intent, answer, film))
+        return answer
+
+    def _name_its_film(self, answer: Answer, film: Film | None) -> Answer:
+        """With no film in scope, an answer that turns out to be about one film names it."""
+        cited = {c.film for c in answer.citations if c.film}
+        if film is not None or not answer.answered or answer.listing or len(cited) != 1:
+            return answer
+        found = find_film(cited.pop(), self.engine.catalog)
+        return answer.model_copy(update={"film": found.label}) if found else answer
+
+    def _condense(
+        self, llm: ChatClient, question: str, own: str, warn: Callable[[str], None] | None
+    ) -> str:
+        """The model's standalone form of a follow-up, when it asks what the user asked: the
+        same kind of question, with every word the user typed. Else filmchat's own."""
+        try:
+            condensed = condense_question(llm, question, self.turns)
+        except LLMError as exc:
+            if warn:
+                warn(f"{exc} Using the built-in follow-up resolution.")
+            return own
+        asked, kept = classify(own), classify(condensed)
+        same_kind = (asked.kind, asked.role) == (kept.kind, kept.role)
+        if same_kind and set(classify(question).terms) <= set(kept.terms) | set(asked.terms):
+            return condensed
+        return own
+
+    def _named(self, text: str) -> list[Film]:
+        return films_named(text, self.engine.catalog, self.engine.titles_pattern)
+
+    def _plan(self, resolved: str) -> tuple[Film | None, Intent]:
+        """The film asked about and what is asked of it."""
+        named = self._named(resolved)
         film = self._scope(named)
         # only the words of the films this question is about name a film; elsewhere 'lost' or
         # 'mind' are what is asked about, even when some film in the catalogue has them
         intent = classify(resolved, title_words([f.title for f in [*named, film] if f]))
-        if intent.across_films and not named:
+        if intent.across_films and not named and not self.forced_film:
             film = None  # 'which film ...?' looks in every review, not the conversation's film
             intent = classify(resolved)
+        return film, intent
+
+    def _evidence(
+        self, film: Film | None, intent: Intent, related: dict[str, dict[str, float]]
+    ) -> Evidence:
+        """What composing needs besides the passages: word weights, words of close meaning,
+        and the film's characters for a plot question."""
+        return Evidence(
+            film=film,
+            catalog_titles=self.engine.catalog_titles,
+            document_frequency={
+                stem: self.engine.store.document_frequency(word)
+                for stem, word in intent.terms.items()
+            },
+            total_chunks=max(self.engine.store.manifest.chunks, 1),
+            related={
+                asked: {stem(word): similarity for word, similarity in close.items()}
+                for asked, close in related.items()
+            },
+            characters=frozenset(
+                stem(word)
+                for credit in (self.engine.credits(film) if film and intent.plot else [])
+                for word in words(credit.character or "")
+            ),
+        )
+
+    def _across_collection(self, question: str, resolved: str, intent: Intent) -> Answer:
+        """One line per reviewed film: its best sentence on the topic, or its verdict when the
+        question ranks the reviews ('Which reviews are the most positive?')."""
+        per_film = dataclasses.replace(intent, kind="verdict" if not intent.terms else "general")
+        related = self.engine.related_words(per_film)
+        found = []
+        for film in self.engine.catalog:
+            if film.mentioned_only:
+                continue
+            passages = self.retrieve(resolved, film, 4, per_film, related)
+            evidence = self._evidence(film, per_film, related)
+            found.append((film.label, gather(question, passages, per_film, evidence)))
+        return collection_answer(question, per_film, found)
+
+    def _answer(self, question: str, resolved: str, film: Film | None, intent: Intent) -> Answer:
+        """The extractive answer: a reply to small talk, a credit from the fact sheet, cited
+        sentences of the passages that state what is asked, or a refusal."""
         if intent.kind == "smalltalk":
-            answer = reply(question, self.engine.films())
-            self.history.append(Turn(question, resolved, intent, answer, film))
-            return answer
+            return reply(question, self.engine.films())
+        if intent.kind == "collection":
+            return self._across_collection(question, resolved, intent)
         k = self.k * 2 if intent.listing else self.k
         related = self.engine.related_words(intent)
         passages = self.retrieve(resolved, film, k, intent, related)
         unknown = self._unknown_names(resolved, film)
         if unknown:
-            answer = refusal(
+            return refusal(
                 question,
                 film.label if film else None,
                 passages,
                 f"The reviews in this collection don't mention {', '.join(unknown)}.",
             )
-        else:
-            evidence = Evidence(
-                film=film,
-                catalog_titles=self.engine.catalog_titles,
-                document_frequency={
-                    stem: self.engine.store.document_frequency(word)
-                    for stem, word in intent.terms.items()
-                },
-                total_chunks=max(self.engine.store.manifest.chunks, 1),
-                related={
-                    asked: {stem(word): similarity for word, similarity in close.items()}
-                    for asked, close in related.items()
-                },
-                characters=frozenset(
-                    stem(word)
-                    for credit in (self.engine.credits(film) if film and intent.plot else [])
-                    for word in words(credit.character or "")
-                ),
-            )
-            credited = self._from_credits(question, intent, film)
-            answer = (
-                credited.model_copy(update={"passages": passages})
-                if credited
-                else compose(question, passages, intent, evidence)
-            )
-        if llm is not None and answer.answered:
-            answer = self._generate(llm, question, answer, on_stream, warn)
-        if film is not None:
-            self._film = film
-        self.history.append(Turn(question, resolved, intent, answer, film))
-        return answer
+        credited = self._from_credits(question, intent, film)
+        if credited:
+            return credited.model_copy(update={"passages": passages})
+        evidence = self._evidence(film, intent, related)
+        return compose(question, passages, intent, evidence)

@@ -464,7 +464,7 @@ def check_answer(
             sentences.append(AnswerSentence(text=text, markers=[], grounded=False))
     if not markers:
         reason = "an empty reply" if not raw.strip() else "an answer citing none of the passages"
-        raise LLMError(f"The model gave {reason}; showing the extractive answer instead.")
+        raise LLMError(f"The model gave {reason}.")
     citations = [
         Citation.of(marker, first_passage[article_id].article, " ".join(quotes[article_id]))
         for article_id, marker in markers.items()

@@ -137,6 +137,7 @@ class Answer(BaseModel):
     smalltalk: bool = Field(
         default=False, description="A reply to a greeting or 'what can you do?', not a refusal."
     )
+    note: str = Field(default="", description="What the reader should know about the scope.")
 
     @property
     def text(self) -> str:
@@ -158,6 +159,7 @@ class Answer(BaseModel):
             "film": self.film,
             "answered": self.answered,
             "smalltalk": self.smalltalk,
+            "note": self.note,
             "answer": self.text,
             "mode": self.mode,
             "citations": [

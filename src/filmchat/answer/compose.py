@@ -24,7 +24,7 @@ from filmchat.answer.evidence import (
     sentence_films,
     states_what_is_asked,
 )
-from filmchat.answer.judgement import is_verdict, verdict_weight
+from filmchat.answer.judgement import is_verdict, polarity, verdict_weight
 from filmchat.answer.kinds import KIND_BY_NAME, Intent
 from filmchat.films import Film, title_used_in
 from filmchat.meaning import STANDS_FOR
@@ -423,4 +423,39 @@ def credits_answer(
         )
     return Answer(
         question=question, film=film_label, answered=True, sentences=sentences, citations=citations
+    )
+
+
+# ---- the whole collection, one line per film ----------------------------------------------
+
+_RANKS_REVIEWS = re.compile(
+    r"\b(most|least) (positive|negative|favou?rable|critical|enthusiastic)\b", re.I
+)
+
+
+def collection_answer(
+    question: str, intent: Intent, per_film: list[tuple[str, list[Candidate]]]
+) -> Answer:
+    """'Which films in the collection are about grief?': the best sentence of each film that
+    has one, a line per film, each cited; 'Which reviews are the most positive?' ranks the
+    films by their verdicts. Refused when no film's reviews say it."""
+    best = [(label, found[0]) for label, found in per_film if found]
+    ranking = _RANKS_REVIEWS.search(question)
+    if ranking:
+        praise = ranking.group(1).lower() == "most" and ranking.group(2).lower() != "negative"
+        best.sort(key=lambda pair: polarity(pair[1].sentence.text), reverse=praise)
+        best = best[:5]
+    if not best:
+        return refusal(question, None, [c.passage for _, found in per_film for c in found])
+    sentences, citations = _citations([candidate for _, candidate in best])
+    for (label, _), sentence in zip(best, sentences, strict=True):
+        sentence.text = f"{label}: {sentence.text}"
+    return Answer(
+        question=question,
+        film=None,
+        answered=True,
+        sentences=sentences,
+        citations=citations,
+        passages=[candidate.passage for _, candidate in best],
+        listing=True,
     )

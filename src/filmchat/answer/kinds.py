@@ -168,6 +168,18 @@ KINDS: tuple[Kind, ...] = (
         ),  # a capitalised place
     ),
     Kind(
+        "collection",
+        (
+            # 'Which films in the collection are about grief?': one line per film
+            (r"\b(which|what) (films|movies|reviews)\b(?! (are )?(similar|like)\b)", 3),
+            (r"\b(in|across) (the|this|my) collection\b|\bacross (all|the) (films|reviews)\b", 2),
+            (r"\b(most|least) (positive|negative|favou?rable|critical|enthusiastic)\b", 3),
+        ),
+        sentences=1,  # per film
+        open=True,
+        asks=frozenset("collection films movies reviews positive negative".split()),
+    ),
+    Kind(
         "smalltalk",
         (
             (r"^\W*(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening))\b\W*$", 6),
