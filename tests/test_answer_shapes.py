@@ -153,3 +153,23 @@ def test_a_collection_question_answers_one_line_per_film(shapes_engine: Engine) 
 def test_an_answer_found_across_films_names_its_film(shapes_engine: Engine) -> None:
     answer = ask(shapes_engine, "Which film is about a lighthouse on a northern island?")
     assert answer.answered and answer.film == "The Lantern Keeper (2021)", answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("Did the Evening Lamp like it?", "the-lantern-keeper"),
+        ("What does Ozaifa Rose think of Her?", "her-2013-a-futuristic-love-story"),
+    ],
+)
+def test_a_question_naming_a_site_or_critic_is_answered_from_their_review(
+    shapes_engine: Engine, question: str, article: str
+) -> None:
+    answer = ask(shapes_engine, question)
+    assert answer.answered, answer.text
+    assert {c.article_id for c in answer.citations} == {article}
+
+
+def test_a_site_the_collection_does_not_have_is_refused(shapes_engine: Engine) -> None:
+    answer = ask(shapes_engine, "Did the Daily Bugle like Her?")
+    assert not answer.answered and "Daily Bugle" in answer.text

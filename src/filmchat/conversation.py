@@ -38,7 +38,7 @@ from filmchat.films import (
 )
 from filmchat.llm import AnswerStream, ChatClient, LLMCancelled, LLMError, condense_question
 from filmchat.meaning import WordSpace
-from filmchat.models import Answer, Passage
+from filmchat.models import Answer, ArticleRecord, Passage
 from filmchat.retrieval import Retriever
 from filmchat.settings import Settings
 from filmchat.store import IndexStore
@@ -60,6 +60,21 @@ _CREDITED = re.compile(
     rf"(?:played|portrayed|voiced|performed|directed|composed|written)\s+by\s+({_NAME.pattern})"
     rf"|\(({_NAME.pattern})\)|({_NAME.pattern})\s+(?:as|plays|stars)\b"
 )
+
+
+def source_names(article: ArticleRecord) -> list[str]:
+    """How a question names an article's source: its site ('the guardian', 'guardian',
+    'mashable' for mashable.com) or its author ('zach saul')."""
+    names = []
+    for value in (article.meta.site, article.meta.author):
+        if not value:
+            continue
+        name = fold(value).strip()
+        name = re.sub(r"^www\.|\.(com|org|net|co\.uk|io|blog)$", "", name)
+        names.append(name)
+        if name.startswith("the "):
+            names.append(name[4:])
+    return [n for n in names if len(n) >= 3 and n not in STOPWORDS]
 
 
 class Engine:
@@ -124,6 +139,18 @@ class Engine:
             Credit(articles[article_id], role, person, character, sentence)
             for article_id, role, person, character, sentence in self.store.facts(film.article_ids)
         ]
+
+    def sources_named(self, question: str) -> list[ArticleRecord]:
+        """Articles whose site or critic the question names ('Did the Guardian like it?',
+        'What does the Mashable critic think?'), from their metadata."""
+        folded = fold(question)
+        found = []
+        for article in self.retriever.articles.values():
+            for name in source_names(article):
+                if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", folded):
+                    found.append(article)
+                    break
+        return found
 
     def find(self, name: str) -> Film:
         """A reviewed film by a user's words; FilmchatError names the films there are."""
@@ -262,12 +289,15 @@ class Conversation:
     # --- answering ----------------------------------------------------------------------------
 
     def _unknown_names(self, question: str, film: Film | None) -> list[str]:
-        """Capitalised names in the question that no review in the collection mentions."""
+        """Capitalised names in the question that no review in the collection mentions (nor
+        names as its site or critic)."""
         titles = self.engine.folded_titles
+        sources = {n for a in self.engine.sources_named(question) for n in source_names(a)}
         unknown = []
         for match in _CAPITALISED.finditer(question):
             phrase = match.group(1)
-            if fold(phrase) in titles or fold(phrase) in STOPWORDS:
+            folded = fold(phrase)
+            if folded in titles or folded in STOPWORDS or any(n in folded for n in sources):
                 continue
             phrase_words = content_terms(phrase).values()
             store = self.engine.store
@@ -415,10 +445,21 @@ class Conversation:
     def _plan(self, resolved: str) -> tuple[Film | None, Intent]:
         """The film asked about and what is asked of it."""
         named = self._named(resolved)
+        sources = self.engine.sources_named(resolved)
+        if not named and sources:
+            named = [
+                f
+                for f in self.engine.catalog
+                if set(f.article_ids) & {a.article_id for a in sources}
+            ]
         film = self._scope(named)
         # only the words of the films this question is about name a film; elsewhere 'lost' or
-        # 'mind' are what is asked about, even when some film in the catalogue has them
-        intent = classify(resolved, title_words([f.title for f in [*named, film] if f]))
+        # 'mind' are what is asked about, even when some film in the catalogue has them; the
+        # site or critic a question names says whose review, not what about
+        names = [f.title for f in [*named, film] if f] + [
+            n for a in sources for n in source_names(a)
+        ]
+        intent = classify(resolved, title_words(names))
         if intent.across_films and not named and not self.forced_film:
             film = None  # 'which film ...?' looks in every review, not the conversation's film
             intent = classify(resolved)
@@ -472,6 +513,9 @@ class Conversation:
         k = self.k * 2 if intent.listing else self.k
         related = self.engine.related_words(intent)
         passages = self.retrieve(resolved, film, k, intent, related)
+        sources = {a.article_id for a in self.engine.sources_named(resolved)}
+        if sources:  # 'Did the Guardian like it?' is answered from the Guardian's review
+            passages = [p for p in passages if p.article.article_id in sources]
         unknown = self._unknown_names(resolved, film)
         if unknown:
             return refusal(
