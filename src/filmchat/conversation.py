@@ -409,10 +409,16 @@ class Conversation:
                 answer = generated
         if film is not None:
             self._film = film
-        # k passages come back, whatever more composing a list or a verdict looked at
-        answer = answer.model_copy(update={"passages": answer.passages[: self.k]})
+        answer = answer.model_copy(update={"passages": self._returned(answer)})
         self.history.append(Turn(question, resolved, intent, answer, film))
         return answer
+
+    def _returned(self, answer: Answer) -> list[Passage]:
+        """k passages come back, whatever more composing a list or a verdict looked at, plus
+        any beyond them that an answer sentence was taken from."""
+        quoted = {s.text for s in answer.sentences}
+        extra = [p for p in answer.passages[self.k :] if quoted & {s.text for s in p.sentences}]
+        return answer.passages[: self.k] + extra
 
     def _name_its_film(self, answer: Answer, film: Film | None) -> Answer:
         """With no film in scope, an answer that turns out to be about one film names it."""

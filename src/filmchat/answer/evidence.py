@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from filmchat.answer.kinds import KIND_BY_NAME, ROLE_BY_NAME, Intent
+from filmchat.facts import is_person_name
 from filmchat.films import mentioned_titles
 from filmchat.models import Passage
 from filmchat.terms import content_stems
@@ -138,8 +139,16 @@ def states_what_is_asked(sentence: str, intent: Intent) -> bool:
         if intent.role == "director" and _MAKERS_WORK.search(sentence):
             return True
         if intent.role == "cast":
-            return bool(_CAST_SHAPE.search(sentence)) or (
-                has_person and covers(content_stems(sentence), "perform")
+            stems = content_stems(sentence)
+            return (
+                bool(_CAST_SHAPE.search(sentence))
+                or (has_person and covers(stems, "perform"))
+                # 'Which actress was wasted?': a person named where all that is asked is said
+                or bool(
+                    intent.focus
+                    and all(covers(stems, asked) for asked in intent.focus)
+                    and any(is_person_name(name) for name in _NAME.findall(sentence))
+                )
             )
         # the name and the role must stand together: a sentence that mentions the soundtrack
         # and, elsewhere, an actor does not say who composed it
