@@ -83,6 +83,30 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
         [("director", "Jonas Ek", None)],
     ),
     (
+        "X directed <Title>",
+        "Mira Olsen directed Salt Road in the winter of her fortieth year.",
+        "Salt Road",
+        [("director", "Mira Olsen", None)],
+    ),
+    (
+        "X directed <Title>",
+        "Years before that, Paul Anker directed Night Ferry for almost nothing.",
+        "Harbour Lights",
+        [],
+    ),
+    (
+        "X composed the score",
+        "Lena Hart composed the score, a single cello line that never resolves.",
+        None,
+        [("composer", "Lena Hart", None)],
+    ),
+    (
+        "X composed the score",
+        "Tomas Berg wrote the mournful music that opens and closes the film.",
+        None,
+        [("composer", "Tomas Berg", None)],
+    ),
+    (
         "X directs",
         "Karen Holt directs with a patience that borders on cruelty.",
         None,

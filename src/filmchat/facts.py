@@ -170,6 +170,12 @@ SHAPES: tuple[Shape, ...] = (
         r"(?P<lname><NAME>)\s+<CUE>(?:directs|helms|helmed)\b",
     ),
     Shape(
+        "X directed <Title>",
+        ("director",),
+        ("directed helmed",),
+        r"(?P<lname><NAME>)\s+<CUE>(?:co-)?(?:directed|helmed)\s+(?P<title>[“\"']?[A-Z0-9].{0,80})",
+    ),
+    Shape(
         "X's <Title>",
         ("director",),
         (_POSSESSIVE_CUE,),
@@ -225,6 +231,13 @@ SHAPES: tuple[Shape, ...] = (
         r"\b(?i:(?:score|soundtrack|music),?\s+(?:is\s+|was\s+)?(?:\w+ly\s+)?"
         r"(?:composed\s+)?by|scored\s+by)\s+<BY_NAMES>",
         veto=rf"(?i:{_SONG_WORDS}\b[^.]{{0,25}})$",
+    ),
+    Shape(
+        "X composed the score",
+        ("composer",),
+        ("composed scored wrote",),
+        r"(?P<lname><NAME>)\s+<CUE>(?:composed|scored|wrote)\s+(?:the|its|a|an)\s+<GAP>"
+        r"(?i:score|soundtrack|music)\b",
     ),
     Shape(
         "X's score",

@@ -116,7 +116,8 @@ def has_role_cue(text: str, role: str) -> bool:
 
 
 def credits_role(sentence: str, role: str | None) -> bool:
-    """The name and the role stand together: 'directed by X', 'Director: X', 'X as Amy'."""
+    """The name and the role stand together: 'directed by X', 'Director: X', 'X's score',
+    'X composed the score', 'X as Amy'."""
     if role == "cast":
         return bool(_CAST_SHAPE.search(sentence))
     if role not in ROLE_BY_NAME:
@@ -126,7 +127,7 @@ def credits_role(sentence: str, role: str | None) -> bool:
     return bool(
         re.search(rf"{pattern}[^.;]{{0,12}}?\b(by|:)\s+{name}", sentence, re.I)
         or re.search(rf"{pattern}\s+{name}", sentence)
-        or re.search(rf"{name}['’]s?\s+(\w+\s+)?{pattern}", sentence)
+        or re.search(rf"{name}(['’]s?)?\s+(\w+\s+)?{pattern}", sentence)
     )
 
 
