@@ -397,7 +397,7 @@ async def test_export_copy_recall_and_clear(
             assert f"\n{n}. {title}" in exported.replace("\\", "")
 
         second.focus()
-        await pilot.press("y")
+        await pilot.press("ctrl+y")
         assert app.clipboard.startswith(second.answer.text)
         assert "References:" in app.clipboard and second.answer.citations[0].title in app.clipboard
 

@@ -21,20 +21,27 @@ def escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def marker_links(markers: Sequence[int]) -> str:
-    """`[n]` markers as links, so clicking one highlights its source card."""
-    return "".join(f"[\\[{m}\\]]({MARKER_SCHEME}{m})" for m in markers)
+def marker_links(markers: Sequence[int], active: int | None = None) -> str:
+    """`[n]` markers as links, so clicking one highlights its source card.
+
+    The active marker is written as inline code instead (it is already selected): answers
+    never contain code (review text is escaped), so the chat's CSS styles it as the highlight.
+    """
+    return "".join(
+        f"`[{m}]`" if m == active else f"[\\[{m}\\]]({MARKER_SCHEME}{m})" for m in markers
+    )
 
 
-def answer_fragments(answer: Answer) -> list[str]:
+def answer_fragments(answer: Answer, active: int | None = None) -> list[str]:
     """The answer's Markdown in reveal order: one fragment per sentence."""
     if not answer.answered:
-        nearest = f" Nearest articles: {marker_links([c.marker for c in answer.citations])}."
+        markers = [c.marker for c in answer.citations]
+        nearest = f" Nearest articles: {marker_links(markers, active)}."
         return [f"_{escape(answer.message)}_" + (nearest if answer.citations else "")]
     fragments = []
     for n, sentence in enumerate(answer.sentences):
         if sentence.grounded:
-            text = f"{escape(sentence.text)} {marker_links(sentence.markers)}".rstrip()
+            text = f"{escape(sentence.text)} {marker_links(sentence.markers, active)}".rstrip()
         else:
             # a generated sentence no passage backs; the chat's CSS shows ~~ as dim, not struck
             text = f"~~{escape(sentence.text)} {UNCITED}~~"
@@ -45,8 +52,8 @@ def answer_fragments(answer: Answer) -> list[str]:
     return fragments
 
 
-def answer_markdown(answer: Answer) -> str:
-    return "".join(answer_fragments(answer))
+def answer_markdown(answer: Answer, active: int | None = None) -> str:
+    return "".join(answer_fragments(answer, active))
 
 
 def byline(citation: Citation) -> str:

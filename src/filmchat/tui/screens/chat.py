@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -74,7 +74,23 @@ class ChatScreen(Screen[None]):
         ),
         Binding("ctrl+l", "clear", "Clear", id="clear", tooltip="Start a new conversation"),
         Binding(
-            "y",
+            "pageup",
+            "scroll_log(-1)",
+            "Scroll up",
+            id="scroll-up",
+            show=False,
+            tooltip="Scroll the conversation up a page, from anywhere",
+        ),
+        Binding(
+            "pagedown",
+            "scroll_log(1)",
+            "Scroll down",
+            id="scroll-down",
+            show=False,
+            tooltip="Scroll the conversation down a page, from anywhere",
+        ),
+        Binding(
+            "ctrl+y",
             "copy_answer",
             "Copy answer",
             id="copy-answer",
@@ -119,6 +135,34 @@ class ChatScreen(Screen[None]):
         self.query_one(Prompt).focus()
         self.update_completions([])
         self.filmchat.start()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing is never lost: a printable key pressed anywhere but the prompt goes to it.
+
+        Handled before any binding is looked up, so no single-letter key can swallow typing;
+        this also catches keys that arrive before the prompt has focus.
+        """
+        if event.is_printable and event.character and not isinstance(self.focused, Input):
+            event.stop()
+            event.prevent_default()
+            self.prompt.type_in(event.character)
+
+    def action_focus_prompt(self) -> None:
+        self.prompt.focus()
+
+    def action_newest_answer(self) -> None:
+        """Tab from the prompt: the answer just read, not the first of the whole log."""
+        answers = self.log_view.answers()
+        if answers:
+            answers[-1].focus()
+        else:
+            self.focus_next()
+
+    def action_scroll_log(self, pages: int) -> None:
+        if pages < 0:
+            self.log_view.scroll_page_up()
+        else:
+            self.log_view.scroll_page_down()
 
     @property
     def header(self) -> StatusHeader:
@@ -247,7 +291,7 @@ class ChatScreen(Screen[None]):
             except Exception as exc:  # shown as one line; the conversation is unchanged
                 if not request.cancelled:
                     self.app.notify(one_line(exc), title="No answer", severity="error")
-                    self.prompt.value = request.question
+                    self.prompt.restore(request.question)
                     request.cancelled = True
                 return
             finally:
@@ -322,9 +366,7 @@ class ChatScreen(Screen[None]):
         if not request.started:
             request.question_widget.remove()
             request.answer_widget.remove()
-        self.prompt.value = request.question
-        self.prompt.cursor_position = len(request.question)
-        self.prompt.focus()
+        self.prompt.restore(request.question)
         self.app.notify("Answer cancelled; the question is back in the prompt.", timeout=3)
 
     # --- sources ---------------------------------------------------------------------------
@@ -413,10 +455,11 @@ class ChatScreen(Screen[None]):
             self.app.notify(
                 f"Unknown command /{name}; type /help for the list.", severity="warning"
             )
+            self.prompt.restore(f"/{name} {argument}".rstrip())
             return
         if command.needs_argument and not argument:
             self.app.notify(f"Usage: {command.usage}", severity="warning")
-            self.prompt.value = f"/{name} "
+            self.prompt.restore(f"/{name} ")
             return
         await getattr(self, f"command_{name}")(argument)
 
@@ -424,9 +467,7 @@ class ChatScreen(Screen[None]):
         """A command chosen in the palette: run it, or leave it in the prompt to complete."""
         command = BY_NAME[name]
         if command.needs_argument and not argument:
-            self.prompt.value = f"/{name} "
-            self.prompt.cursor_position = len(self.prompt.value)
-            self.prompt.focus()
+            self.prompt.restore(f"/{name} ")
             return
         self.run_worker(self.run_command(name, argument), group="command")
 
@@ -570,6 +611,6 @@ class ChatScreen(Screen[None]):
             "**Keys:** enter ask · esc cancel an answer · ↑/↓ earlier questions · "
             "tab or shift+tab to an answer, then ←/→ through its sources · "
             "ctrl+s sources panel · ctrl+r reindex · ctrl+l clear · ctrl+o history · "
-            "y copy the answer · ctrl+q quit",
+            "ctrl+y copy the answer · ctrl+q quit",
         ]
         await self.log_view.add_note("\n".join(lines))
