@@ -30,6 +30,7 @@ from filmchat.tui.render import one_line
 from filmchat.tui.screens.build_index import BuildIndexScreen
 from filmchat.tui.screens.chat import ChatScreen
 from filmchat.tui.screens.history import HistoryScreen
+from filmchat.wording import counted
 
 if TYPE_CHECKING:
     # numpy, faiss and torch load in the workers, so the window paints before them
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
     from filmchat.embedding import Embedder
     from filmchat.llm import AnswerStream, ChatClient
     from filmchat.store import IndexStore
+
+
+TOAST_SECONDS: dict[SeverityLevel, float] = {"information": 3, "warning": 5, "error": 8}
+"""How long a toast stays: long enough to read its one line, errors a little longer."""
 
 
 @dataclass
@@ -57,10 +62,12 @@ class CorpusStatus:
         return sum(len(items) for items in self.films.values())
 
     def summary(self) -> str:
-        films = len(self.films)
-        return (
-            f"{films} film{'s' if films != 1 else ''} · {self.articles} articles · "
-            f"{self.passages} passages"
+        return " · ".join(
+            [
+                counted(len(self.films), "film"),
+                counted(self.articles, "article"),
+                counted(self.passages, "passage"),
+            ]
         )
 
 
@@ -165,8 +172,13 @@ class FilmchatApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Messages quote paths, titles and errors: shown literally, never parsed as markup."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Messages quote paths, titles and errors: shown literally, never parsed as markup.
+
+        Toasts are short (TOAST_SECONDS by severity) and sit at the top, away from the
+        newest answer at the bottom of the conversation.
+        """
+        seconds = TOAST_SECONDS[severity] if timeout is None else timeout
+        super().notify(message, title=title, severity=severity, timeout=seconds, markup=markup)
 
     # --- start-up ----------------------------------------------------------------------------
 
@@ -175,7 +187,7 @@ class FilmchatApp(App[None]):
         try:
             self.history = History(history_path(self.settings))
         except FilmchatError as exc:
-            self.notify(f"{exc} History is off for this session.", severity="warning", timeout=10)
+            self.notify(f"{exc} History is off for this session.", severity="warning")
         if self.embedder is None:
             self.chat.activity.busy("Loading the embedding model…")
         self.chat.header.mode = self.mode
@@ -261,7 +273,6 @@ class FilmchatApp(App[None]):
             f"{self.model_problem} Restart filmchat once that is fixed.",
             title="Cannot answer",
             severity="error",
-            timeout=30,
         )
 
     def index_unusable(self, error: FilmchatError) -> None:
@@ -273,17 +284,23 @@ class FilmchatApp(App[None]):
         missing = isinstance(error, IndexMissingError)
         self.chat.header.corpus = "no index yet" if missing else "index unusable"
         if not missing:
-            self.notify(str(error), title="Index unusable", severity="error", timeout=15)
+            self.notify(str(error), title="Index unusable", severity="error")
         if not self.indexing:
+            # the dialog speaks for the chat, not the command line: it offers the build itself
+            problem = (
+                f"There is no index in {self.settings.index} yet."
+                if missing
+                else f"The index in {self.settings.index} cannot be used (see the notification)."
+            )
             self.push_screen(
-                BuildIndexScreen(str(error), str(self.settings.corpus)), self.build_chosen
+                BuildIndexScreen(problem, str(self.settings.corpus)), self.build_chosen
             )
 
     def build_chosen(self, build: bool | None) -> None:
         if build:
             self.action_reindex()
         else:
-            self.notify("Build the index any time with ctrl+r or /reindex.", timeout=8)
+            self.notify("Build the index any time with ctrl+r or /reindex.")
 
     # --- answering ---------------------------------------------------------------------------
 
@@ -366,7 +383,7 @@ class FilmchatApp(App[None]):
             self.show_status(status)
             self.chat.index_changed()
         message = report.summary() + (f" {report.reason}." if report.reason else "")
-        self.notify(message, title="Index updated", timeout=8)
+        self.notify(message, title="Index updated")
         if warnings:
             self.notify("\n".join(warnings), title="Some files were skipped", severity="warning")
 
@@ -378,7 +395,7 @@ class FilmchatApp(App[None]):
             if self.engine is not None
             else " Fix the problem, then press ctrl+r to try again."
         )
-        self.notify(message + still, title="Rebuild failed", severity="error", timeout=15)
+        self.notify(message + still, title="Rebuild failed", severity="error")
 
     # --- history -----------------------------------------------------------------------------
 

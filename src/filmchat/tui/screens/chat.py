@@ -19,8 +19,15 @@ from textual.worker import Worker
 
 from filmchat.errors import FilmchatError
 from filmchat.models import Answer
-from filmchat.tui.commands import BY_NAME, COMMANDS, parse
-from filmchat.tui.render import answer_with_references, escape, export_markdown, one_line
+from filmchat.tui.commands import BY_NAME, COMMANDS, parse, path_argument
+from filmchat.tui.render import (
+    answer_film,
+    answer_with_references,
+    escape,
+    export_markdown,
+    one_line,
+)
+from filmchat.tui.screens.confirm import ConfirmScreen
 from filmchat.tui.widgets.activity_bar import ActivityBar
 from filmchat.tui.widgets.answer import AnswerMessage
 from filmchat.tui.widgets.chat_log import ChatLog
@@ -29,6 +36,7 @@ from filmchat.tui.widgets.question import QuestionMessage
 from filmchat.tui.widgets.source_card import SourceCard
 from filmchat.tui.widgets.sources import SourcesPanel
 from filmchat.tui.widgets.status_header import StatusHeader
+from filmchat.wording import counted
 
 if TYPE_CHECKING:
     from filmchat.conversation import Conversation
@@ -197,7 +205,7 @@ class ChatScreen(Screen[None]):
                 try:
                     self.conversation.set_film(film)
                 except FilmchatError as exc:
-                    self.app.notify(f"{exc} Showing all films.", severity="warning", timeout=10)
+                    self.app.notify(f"{exc} Showing all films.", severity="warning")
             if self.replay_questions:
                 self.restoring = self.restore_context(self.replay_questions)
         self.index_changed()
@@ -305,6 +313,7 @@ class ChatScreen(Screen[None]):
             self.conversation = trial
             self.answers.append(answer)
             self.header.scope = trial.film
+            self.header.about = answer_film(answer)
             self.save(answer)
         finally:
             if self.request is request:
@@ -327,7 +336,7 @@ class ChatScreen(Screen[None]):
         """The model failed and the extractive answer stands in: say why, unless cancelled."""
         if not request.cancelled:
             self.app.call_from_thread(
-                self.app.notify, message, title="Model answer", severity="warning", timeout=10
+                self.app.notify, message, title="Model answer", severity="warning"
             )
 
     def on_unmount(self) -> None:
@@ -367,7 +376,7 @@ class ChatScreen(Screen[None]):
             request.question_widget.remove()
             request.answer_widget.remove()
         self.prompt.restore(request.question)
-        self.app.notify("Answer cancelled; the question is back in the prompt.", timeout=3)
+        self.app.notify("Answer cancelled; the question is back in the prompt.")
 
     # --- sources ---------------------------------------------------------------------------
 
@@ -382,9 +391,8 @@ class ChatScreen(Screen[None]):
             self.shown.select(event.marker)
 
     def action_toggle_sources(self) -> None:
-        visible = self.query_one(SourcesPanel).display
-        self.set_class(visible, "-hide-sources")
-        self.set_class(not visible, "-show-sources")
+        """A toggle holds at the width it was made at; at the other width the panel follows it."""
+        self.toggle_class("-hide-sources" if self.has_class("-wide") else "-show-sources")
 
     def action_copy_answer(self) -> None:
         target = self.shown.answer if self.shown and self.shown.answer else None
@@ -394,7 +402,7 @@ class ChatScreen(Screen[None]):
             self.app.notify("No answer to copy yet.")
             return
         self.app.copy_to_clipboard(answer_with_references(target))
-        self.app.notify(f"Copied the answer to “{target.question}” with its references.", timeout=3)
+        self.app.notify(f"Copied the answer to “{target.question}” with its references.")
 
     # --- conversations ---------------------------------------------------------------------
 
@@ -409,6 +417,7 @@ class ChatScreen(Screen[None]):
         self.answers = []
         self.history_id = None
         self.shown = None
+        self.header.about = None
         await self.log_view.clear()
         await self.query_one(SourcesPanel).show(None)
         self.prompt.value = ""
@@ -434,6 +443,7 @@ class ChatScreen(Screen[None]):
             self.conversation = self.new_conversation()
             self.restoring = self.restore_context(questions)
         self.header.scope = answers[-1].film if answers else None
+        self.header.about = answer_film(answers[-1]) if answers else None
 
     @work(group="answer", exit_on_error=False)
     async def restore_context(self, questions: list[str]) -> None:
@@ -489,12 +499,10 @@ class ChatScreen(Screen[None]):
         try:
             label = conversation.set_film(None if argument.lower() == "all" else argument)
         except FilmchatError as exc:
-            self.app.notify(str(exc), severity="warning", timeout=8)
+            self.app.notify(str(exc), severity="warning")
             return
         self.header.scope = label
-        self.app.notify(
-            f"Talking about {label}." if label else "Talking about all films.", timeout=3
-        )
+        self.app.notify(f"Talking about {label}." if label else "Talking about all films.")
 
     async def command_films(self, _: str) -> None:
         engine, status = self.filmchat.engine, self.filmchat.status
@@ -506,7 +514,7 @@ class ChatScreen(Screen[None]):
         for label in engine.films():
             count = len(status.films.get(label, []))
             mark = " ← current" if label == current else ""
-            lines.append(f"- {escape(label)} — {count} article{'s' if count != 1 else ''}{mark}")
+            lines.append(f"- {escape(label)} — {counted(count, 'article')}{mark}")
         await self.log_view.add_note("\n".join(lines))
 
     async def command_sources(self, _: str) -> None:
@@ -522,12 +530,12 @@ class ChatScreen(Screen[None]):
                 lines.append(
                     f"  - {escape(article.meta.title)}"
                     + (f" — {escape(by)}" if by else "")
-                    + f" (`{article.path}`, {article.chunk_count} passages)"
+                    + f" (`{article.path}`, {counted(article.chunk_count, 'passage')})"
                 )
         await self.log_view.add_note("\n".join(lines))
 
     async def command_add(self, argument: str) -> None:
-        self.add(Path(argument).expanduser())
+        self.add(path_argument(argument))
 
     @work(thread=True, group="add", exit_on_error=False)
     def add(self, path: Path) -> None:
@@ -541,7 +549,6 @@ class ChatScreen(Screen[None]):
                 f"{one_line(exc)} Nothing was added.",
                 title="Cannot add article",
                 severity="error",
-                timeout=10,
             )
             return
         for item in added:
@@ -550,7 +557,6 @@ class ChatScreen(Screen[None]):
                 f"Added “{item.meta.title}” ({item.meta.film_label()}) as {item.path.name}. "
                 "Press ctrl+r or /reindex to make it answerable.",
                 title="Article added",
-                timeout=10,
             )
 
     async def command_reindex(self, _: str) -> None:
@@ -574,7 +580,6 @@ class ChatScreen(Screen[None]):
                 f"{problem} Answers stay extractive.",
                 title="Cannot use a model",
                 severity="warning",
-                timeout=10,
             )
             return
         if self.filmchat.use_llm:
@@ -583,17 +588,37 @@ class ChatScreen(Screen[None]):
             message = "Answers quote the reviews (extractive)."
             if not self.filmchat.llm_problem and not choice:
                 message += " /llm on to use the model."
-        self.app.notify(message, title=self.filmchat.mode, timeout=5)
+        self.app.notify(message, title=self.filmchat.mode)
 
     async def command_export(self, argument: str) -> None:
         if not self.answers:
             self.app.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
-        path = Path(argument).expanduser()
+        path = path_argument(argument)
         if path.suffix.lower() != ".md":
             path = path.with_name(path.name + ".md")
+        text = export_markdown(self.answers)
+        if not path.exists():
+            self.write_export(path, text)
+            return
+        ask = ConfirmScreen(
+            f"Overwrite {path.name}?",
+            [f"{path} already exists; saving replaces what it holds."],
+            yes=("Overwrite", "overwrite"),
+            no=("Keep it", "keep"),
+        )
+        self.app.push_screen(ask, lambda overwrite: self.export_chosen(path, text, overwrite))
+
+    def export_chosen(self, path: Path, text: str, overwrite: bool | None) -> None:
+        if overwrite:
+            self.write_export(path, text)
+        else:
+            self.prompt.restore(f"/export {path}")
+            self.app.notify(f"{path} was kept; choose another file name.")
+
+    def write_export(self, path: Path, text: str) -> None:
         try:
-            path.write_text(export_markdown(self.answers), encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         except OSError as exc:
             self.app.notify(
                 f"Cannot write {path}: {exc.strerror or exc}. Choose another file.",
@@ -601,7 +626,7 @@ class ChatScreen(Screen[None]):
                 severity="error",
             )
             return
-        self.app.notify(f"Saved the conversation to {path}.", title="Exported", timeout=5)
+        self.app.notify(f"Saved the conversation to {path}.", title="Exported")
 
     async def command_help(self, _: str) -> None:
         lines = ["**Commands** (also in the command palette, ctrl+p):", ""]

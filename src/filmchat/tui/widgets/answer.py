@@ -22,7 +22,14 @@ from textual.widgets import Label, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from filmchat.models import Answer, Citation
-from filmchat.tui.render import MARKER_SCHEME, answer_fragments, answer_markdown, escape, reference
+from filmchat.tui.render import (
+    MARKER_SCHEME,
+    answer_film,
+    answer_fragments,
+    answer_markdown,
+    escape,
+    reference,
+)
 
 
 class ReferenceLine(Static):
@@ -83,6 +90,7 @@ class AnswerMessage(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Label(self._waiting, classes="answer-status")
+        yield Label(classes="answer-film")
         yield Markdown(open_links=False)
         yield Vertical(classes="references")
 
@@ -127,6 +135,7 @@ class AnswerMessage(Vertical, can_focus=True):
         # one final full render: a stream may leave the last block half parsed (oterm #308)
         await markdown.update(answer_markdown(answer, self.selected))
         await self._show_references(answer)
+        self._name_film(answer)
         self._complete = True
         self.post_message(self.Selected(self, None))
         return True
@@ -138,7 +147,15 @@ class AnswerMessage(Vertical, can_focus=True):
         self.query_one(".answer-status").display = False
         await self.query_one(Markdown).update(answer_markdown(answer, self.selected))
         await self._show_references(answer)
+        self._name_film(answer)
         self._complete = True
+
+    def _name_film(self, answer: Answer) -> None:
+        """Asked with no film in scope: say which film the answer is about."""
+        film = None if answer.film else answer_film(answer)
+        label = self.query_one(".answer-film", Label)
+        label.update(f"About {film}" if film else "")
+        label.display = film is not None
 
     async def _show_references(self, answer: Answer) -> None:
         references = self.query_one(".references", Vertical)

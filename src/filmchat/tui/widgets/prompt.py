@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
@@ -68,6 +69,20 @@ class Prompt(Input):
         """Keys typed elsewhere on the screen land here, at the cursor."""
         self.focus()
         self.insert_text_at_cursor(text)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Several pasted lines become one question, in order, and the user is told so.
+
+        A one-line prompt would otherwise keep only the first line, silently.
+        """
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if len(lines) < 2:
+            super()._on_paste(event)
+            return
+        event.stop()
+        event.prevent_default()  # Input's own handler would paste the first line again
+        self.insert_text_at_cursor(" ".join(lines))
+        self.notify(f"Pasted {len(lines)} lines as one question; edit it or press enter to ask.")
 
     def set_completions(self, completions: Iterable[str]) -> None:
         """Slash commands and film titles, offered as inline suggestions."""
