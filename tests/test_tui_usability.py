@@ -17,13 +17,22 @@ from filmchat.embedding import Embedder
 from filmchat.indexer import add_articles, build_index
 from filmchat.models import Answer, AnswerSentence, IndexReport
 from filmchat.settings import Settings
-from filmchat.tui.app import FilmchatApp
+from filmchat.tui.app import TOAST_SECONDS, FilmchatApp
 from filmchat.tui.render import answer_markdown, answer_with_references
 from filmchat.tui.screens.build_index import BuildIndexScreen
 from filmchat.tui.screens.confirm import ConfirmScreen
 from filmchat.tui.widgets.answer import AnswerMessage
 from filmchat.tui.widgets.sources import SourcesPanel
-from helpers_tui import MOON_REVIEW, ask, markdown_text, notified, start, submit, wait_until
+from helpers_tui import (
+    MOON_REVIEW,
+    ask,
+    markdown_text,
+    notified,
+    press_button,
+    start,
+    submit,
+    wait_until,
+)
 
 WIDE = (120, 40)
 NARROW = (80, 24)
@@ -151,7 +160,7 @@ async def test_esc_keeps_the_draft_typed_meanwhile(seed: Settings, embedder: Emb
     async with app.run_test(size=WIDE) as pilot:
         await start(pilot)
         # holding the engine lock keeps the answer running until after Esc
-        with app.engine_lock:
+        with app.session.engine_lock:
             await submit(pilot, question)
             await wait_until(pilot, lambda: app.chat.request and app.chat.request.started)
             await type_text(pilot, "and the music")
@@ -196,13 +205,13 @@ async def test_export_keeps_lists_and_asks_before_overwriting(
 
         await submit(pilot, f"/export '{target}'")  # quoted, with a space, as file managers paste
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.click("#keep")
+        await press_button(pilot, "#keep")
         await wait_until(pilot, lambda: notified(app, "was kept"))
         assert target.read_text(encoding="utf-8") == "notes I keep\n"
 
         await submit(pilot, f"/export '{target}'")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.click("#overwrite")
+        await press_button(pilot, "#overwrite")
         await wait_until(pilot, lambda: notified(app, "Saved the conversation"))
         exported = target.read_text(encoding="utf-8")
         items = [line for line in exported.splitlines() if line.startswith("- ")]
@@ -284,14 +293,18 @@ async def test_paging_tab_and_the_selected_answer(seed: Settings, embedder: Embe
 async def test_toasts_are_short_and_clear_of_the_newest_answer(
     seed: Settings, embedder: Embedder
 ) -> None:
+    assert max(TOAST_SECONDS.values()) <= 8 and TOAST_SECONDS["information"] <= 3
     app = FilmchatApp(seed, embedder=embedder)
     async with app.run_test(size=NARROW, notifications=True) as pilot:
         await start(pilot)
         widget = await ask(pilot, "Who directed Her?")
         await submit(pilot, "/film Her")
+        await wait_until(pilot, lambda: notified(app, "Talking about Her"))
+        assert all(n.timeout <= TOAST_SECONDS[n.severity] for n in app._notifications)
+
+        app.notify("A notice that stays while the test looks at it.", timeout=600)
         await wait_until(pilot, lambda: app.screen.query("Toast"))
         toast = app.screen.query_one("Toast")
-        assert all(n.timeout <= 5 for n in app._notifications)
         assert not toast.region.overlaps(widget.query_one("Markdown").region)
 
 

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -28,6 +28,17 @@ from filmchat.tui.render import (
     one_line,
 )
 from filmchat.tui.screens.confirm import ConfirmScreen
+from filmchat.tui.session import (
+    Activity,
+    EngineReady,
+    HistoryRequested,
+    IndexChanged,
+    ReindexRequested,
+    Reopen,
+    RunCommand,
+    Session,
+    StatusChanged,
+)
 from filmchat.tui.widgets.activity_bar import ActivityBar
 from filmchat.tui.widgets.answer import AnswerMessage
 from filmchat.tui.widgets.chat_log import ChatLog
@@ -41,7 +52,6 @@ from filmchat.wording import counted
 if TYPE_CHECKING:
     from filmchat.conversation import Conversation
     from filmchat.llm import AnswerStream
-    from filmchat.tui.app import FilmchatApp
 
 
 @dataclass
@@ -106,8 +116,10 @@ class ChatScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
+        """`session` is the app's: read here, written by the app, which says what changed."""
         super().__init__()
+        self.session = session
         self.conversation: Conversation | None = None
         self.answers: list[Answer] = []
         self.history_id: int | None = None
@@ -126,10 +138,6 @@ class ChatScreen(Screen[None]):
         self._request = request
         self.refresh_bindings()
 
-    @property
-    def filmchat(self) -> FilmchatApp:
-        return cast("FilmchatApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         with Horizontal(id="main"):
@@ -142,7 +150,7 @@ class ChatScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Prompt).focus()
         self.update_completions([])
-        self.filmchat.start()
+        self.show_status()
 
     def on_key(self, event: events.Key) -> None:
         """Typing is never lost: a printable key pressed anywhere but the prompt goes to it.
@@ -194,13 +202,28 @@ class ChatScreen(Screen[None]):
 
     # --- engine life cycle (called by the app) ---------------------------------------------
 
+    @on(Activity)
+    def show_activity(self, event: Activity) -> None:
+        if event.kind == "busy":
+            self.activity.busy(event.text)
+        elif event.kind == "progress":
+            self.activity.progress(event.text, event.done, event.total)
+        else:
+            self.activity.idle()
+
+    @on(StatusChanged)
+    def show_status(self) -> None:
+        self.header.mode = self.session.mode
+        self.header.corpus = self.session.corpus_line
+
+    @on(EngineReady)
     def engine_ready(self) -> None:
         """The index is open: start the conversation and answer a question typed meanwhile."""
-        engine = self.filmchat.engine
+        engine = self.session.engine
         assert engine is not None
         if self.conversation is None:
             self.conversation = self.new_conversation()
-            film = self.filmchat.start_film
+            film = self.session.start_film
             if film:
                 try:
                     self.conversation.set_film(film)
@@ -214,14 +237,12 @@ class ChatScreen(Screen[None]):
             self.start_answer(self.request)
 
     def new_conversation(self) -> Conversation:
-        from filmchat.conversation import Conversation
+        return self.session.new_conversation()
 
-        assert self.filmchat.engine is not None
-        return Conversation(self.filmchat.engine, llm=self.filmchat.llm)
-
+    @on(IndexChanged)
     def index_changed(self) -> None:
         """After a rebuild the film in scope is looked up again: it may have new articles."""
-        engine = self.filmchat.engine
+        engine = self.session.engine
         self.update_completions(engine.films() if engine else [])
         if self.conversation is not None:
             self.rescope(self.conversation.film)
@@ -260,9 +281,9 @@ class ChatScreen(Screen[None]):
         question_widget = await self.log_view.add_question(question)
         if self.conversation is not None:
             waiting = "Searching the reviews…"
-        elif self.filmchat.model_problem:
+        elif self.session.model_problem:
             waiting = "Cannot answer: the embedding model did not load (see the notification)."
-        elif self.filmchat.index_problem:
+        elif self.session.index_problem:
             waiting = "Waiting for an index: build it with ctrl+r (/reindex)."
         else:
             waiting = "Waiting for the embedding model to load…"
@@ -289,10 +310,9 @@ class ChatScreen(Screen[None]):
         try:
             try:
                 answer = await asyncio.to_thread(
-                    self.filmchat.ask,
+                    self.session.ask,
                     trial,
                     request.question,
-                    use_llm=self.filmchat.use_llm,
                     on_stream=partial(self.stream_draft, request),
                     warn=partial(self.warn_from_thread, request),
                 )
@@ -306,7 +326,7 @@ class ChatScreen(Screen[None]):
                 await request.answer_widget.end_draft()
             if request.cancelled:
                 return
-            delay = 0.0 if answer.mode == "llm" else self.filmchat.reveal_delay
+            delay = 0.0 if answer.mode == "llm" else self.session.reveal_delay
             shown = await request.answer_widget.reveal(answer, delay, lambda: request.cancelled)
             if not shown:
                 return
@@ -325,7 +345,7 @@ class ChatScreen(Screen[None]):
     def stream_draft(self, request: Request, stream: AnswerStream) -> None:
         """Runs in the answer's thread: the model's words appear as they arrive; Esc stops them."""
         widget = request.answer_widget
-        self.app.call_from_thread(widget.set_waiting, f"Writing the answer ({self.filmchat.mode})…")
+        self.app.call_from_thread(widget.set_waiting, f"Writing the answer ({self.session.mode})…")
         for delta in stream:
             if request.cancelled:
                 stream.cancel()  # leaving the loop closes the connection; ask raises LLMCancelled
@@ -345,7 +365,7 @@ class ChatScreen(Screen[None]):
             self.request.cancelled = True
 
     def save(self, answer: Answer) -> None:
-        history = self.filmchat.history
+        history = self.session.history
         if history is None:
             return
         try:
@@ -411,7 +431,7 @@ class ChatScreen(Screen[None]):
         if self.request is not None:
             self.action_cancel()
         film = self.conversation.film if self.conversation else None
-        if self.filmchat.engine is not None:
+        if self.session.engine is not None:
             self.conversation = self.new_conversation()
             self.rescope(film)
         self.answers = []
@@ -421,6 +441,10 @@ class ChatScreen(Screen[None]):
         await self.log_view.clear()
         await self.query_one(SourcesPanel).show(None)
         self.prompt.value = ""
+
+    @on(Reopen)
+    async def reopened(self, event: Reopen) -> None:
+        await self.reopen(event.conversation_id, event.answers)
 
     async def reopen(self, conversation_id: int, answers: list[Answer]) -> None:
         """Show a past conversation as it was, sources included, and continue it."""
@@ -437,7 +461,7 @@ class ChatScreen(Screen[None]):
             self.shown = last
             await self.query_one(SourcesPanel).show(last.answer)
         questions = [a.question for a in answers]
-        if self.filmchat.engine is None:
+        if self.session.engine is None:
             self.replay_questions = questions
         else:
             self.conversation = self.new_conversation()
@@ -452,7 +476,7 @@ class ChatScreen(Screen[None]):
         assert conversation is not None
         self.replay_questions = []
         try:
-            await asyncio.to_thread(self.filmchat.replay, conversation, questions)
+            await asyncio.to_thread(self.session.replay, conversation, questions)
         except Exception as exc:  # context is a nicety: the chat still works without it
             self.app.notify(f"Could not restore the conversation's context: {one_line(exc)}")
         self.header.scope = conversation.film
@@ -473,18 +497,19 @@ class ChatScreen(Screen[None]):
             return
         await getattr(self, f"command_{name}")(argument)
 
-    def palette_command(self, name: str, argument: str = "") -> None:
+    @on(RunCommand)
+    async def palette_command(self, event: RunCommand) -> None:
         """A command chosen in the palette: run it, or leave it in the prompt to complete."""
-        command = BY_NAME[name]
-        if command.needs_argument and not argument:
-            self.prompt.restore(f"/{name} ")
+        command = BY_NAME[event.name]
+        if command.needs_argument and not event.argument:
+            self.prompt.restore(f"/{event.name} ")
             return
-        self.run_worker(self.run_command(name, argument), group="command")
+        await self.run_command(event.name, event.argument)
 
     def _ready(self) -> Conversation | None:
         if self.conversation is None:
             self.app.notify(
-                self.filmchat.index_problem or "The index is still loading; try again in a moment.",
+                self.session.index_problem or "The index is still loading; try again in a moment.",
                 severity="warning",
             )
         return self.conversation
@@ -505,7 +530,7 @@ class ChatScreen(Screen[None]):
         self.app.notify(f"Talking about {label}." if label else "Talking about all films.")
 
     async def command_films(self, _: str) -> None:
-        engine, status = self.filmchat.engine, self.filmchat.status
+        engine, status = self.session.engine, self.session.status
         if engine is None or status is None:
             self._ready()
             return
@@ -518,7 +543,7 @@ class ChatScreen(Screen[None]):
         await self.log_view.add_note("\n".join(lines))
 
     async def command_sources(self, _: str) -> None:
-        status = self.filmchat.status
+        status = self.session.status
         if status is None:
             self._ready()
             return
@@ -542,7 +567,7 @@ class ChatScreen(Screen[None]):
         from filmchat.indexer import add_articles
 
         try:
-            added = add_articles(self.filmchat.settings, [path])
+            added = add_articles(self.session.settings, [path])
         except Exception as exc:  # unreadable or unsuitable file: one line, corpus untouched
             self.app.call_from_thread(
                 self.app.notify,
@@ -560,21 +585,22 @@ class ChatScreen(Screen[None]):
             )
 
     async def command_reindex(self, _: str) -> None:
-        self.filmchat.action_reindex()
+        self.post_message(ReindexRequested())
 
     async def command_clear(self, _: str) -> None:
         await self.action_clear()
 
     async def command_history(self, _: str) -> None:
-        self.filmchat.action_history()
+        self.post_message(HistoryRequested())
 
     async def command_llm(self, argument: str) -> None:
-        settings = self.filmchat.settings
+        settings = self.session.settings
         choice = argument.lower()
         if choice not in ("", "on", "off"):
             self.app.notify("Usage: /llm [on|off]", severity="warning")
             return
-        problem = self.filmchat.set_llm(choice == "on") if choice else None
+        problem = self.session.set_llm(choice == "on") if choice else None
+        self.show_status()
         if problem:
             self.app.notify(
                 f"{problem} Answers stay extractive.",
@@ -582,13 +608,13 @@ class ChatScreen(Screen[None]):
                 severity="warning",
             )
             return
-        if self.filmchat.use_llm:
+        if self.session.use_llm:
             message = f"Answers are written by the model at {settings.llm_url}, citations checked."
         else:
             message = "Answers quote the reviews (extractive)."
-            if not self.filmchat.llm_problem and not choice:
+            if not self.session.llm_problem and not choice:
                 message += " /llm on to use the model."
-        self.app.notify(message, title=self.filmchat.mode)
+        self.app.notify(message, title=self.session.mode)
 
     async def command_export(self, argument: str) -> None:
         if not self.answers:
