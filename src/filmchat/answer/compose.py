@@ -130,8 +130,9 @@ def gather(
 
             names_maker = bool(asks_director and whose and whose.search(text))
             position = sentence.start / (passage.article.text_length or 1)
+            names_film = bool(evidence.film and title_used_in(text, evidence.film.title))
             if verdict:
-                if not is_verdict(text, sentence.heading, position):
+                if not is_verdict(text, sentence.heading, position, names_film):
                     continue
             elif not names_maker and not states_what_is_asked(text, intent):
                 continue
@@ -175,7 +176,7 @@ def gather(
                 score += 0.2  # 'Lena (Natalie Portman) has been missing her husband for a year'
 
             if verdict:
-                score += verdict_weight(text, sentence.heading, position)
+                score += verdict_weight(text, sentence.heading, position, names_film)
             if intent.kind == "reason" and _REASON.search(text):
                 score += 0.15
             if intent.kind == "similar" and TITLE_LIST_ITEM.match(text):

@@ -65,24 +65,31 @@ def states_rating(sentence: str) -> bool:
 CLOSING = 0.9
 
 
-def is_verdict(sentence: str, heading: str | None = None, position: float = 0.5) -> bool:
+def is_verdict(
+    sentence: str, heading: str | None = None, position: float = 0.5, names_film: bool = False
+) -> bool:
     """A rating, or a clearly evaluative sentence about the film (not about one scene's mood);
     in the closing paragraph or under a verdict heading, a milder judgement is enough."""
     if states_rating(sentence):
         return True
-    about_the_film = bool(_JUDGES_THE_FILM.search(sentence))
+    about_the_film = names_film or bool(_JUDGES_THE_FILM.search(sentence))
     if (heading and _VERDICT_HEADING.search(heading)) or position >= CLOSING:
         return intensity(sentence) >= 0.2 or bool(about_the_film and _ADVICE.search(sentence))
     return abs(polarity(sentence)) >= 0.5 and about_the_film
 
 
-def verdict_weight(sentence: str, heading: str | None, position: float) -> float:
+def verdict_weight(
+    sentence: str, heading: str | None, position: float, names_film: bool = False
+) -> float:
     """How much a sentence reads as the review's verdict: 0 … ~1.
 
     `position` is where the sentence sits in its article (0 start, 1 end): reviews close on
-    their verdict.
+    their verdict; a judgement that names the film ('Fury Road is all about pleasure over
+    punishment') is about the whole of it.
     """
     weight = 0.25 * abs(polarity(sentence)) + 0.25 * intensity(sentence)
+    if names_film:
+        weight += 0.15
     if states_rating(sentence):
         weight += 0.3
     if heading and _VERDICT_HEADING.search(heading):

@@ -96,7 +96,7 @@ KINDS: tuple[Kind, ...] = (
         ),
         evidence=None,  # judged by evaluative language, see judgement.py
         widen="verdict overall recommend worth rating",
-        sentences=2,
+        sentences=3,
         asks=frozenset(
             "final overall verdict think thought feel felt find found make like liked love "
             "enjoy enjoyed hate recommend recommends worth watching seeing good bad success "
