@@ -357,7 +357,7 @@ async def test_an_answer_across_films_names_its_film(
     async with app.run_test(size=WIDE) as pilot:
         await start(pilot)
         assert app.chat.header.scope is None  # two films: all films
-        widget = await ask(pilot, "Who composed the score?")
+        widget = await ask(pilot, "Who plays Sam Bell?")
         answer = widget.answer
         assert answer is not None and answer.answered and answer.film is None
         films = {c.film for c in answer.citations}

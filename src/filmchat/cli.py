@@ -176,7 +176,8 @@ def print_answer(answer: Answer) -> None:
 
 def answer_lines(answer: Answer) -> list[tuple[str, str]]:
     """(Rich style, text) of each paragraph `print_answer` writes; 'markdown' for the answer."""
-    scope = f" · {answer.film}" if answer.film else ""
+    scope = f" · {answer.about}" if answer.about and answer.answered else ""
+    scope = f" · {answer.film}" if answer.film else scope
     lines = [("bold", f"Q: {answer.question}{scope}")]
     if answer.note:
         lines.append(("dim", answer.note))

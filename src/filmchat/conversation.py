@@ -395,7 +395,6 @@ class Conversation:
         resolved = self._condense(llm, question, own, warn) if llm and self.history else own
         film, intent = self._plan(resolved)
         answer = self._answer(question, resolved, film, intent)
-        answer = self._name_its_film(answer, film)
         others = [f.label for f in self._named(resolved) if film and f.title != film.title]
         if self.forced_film and others and film:
             note = f"Answering about {film.label} only (--film); the question names {others[0]}."
@@ -419,14 +418,6 @@ class Conversation:
         quoted = {s.text for s in answer.sentences}
         extra = [p for p in answer.passages[self.k :] if quoted & {s.text for s in p.sentences}]
         return answer.passages[: self.k] + extra
-
-    def _name_its_film(self, answer: Answer, film: Film | None) -> Answer:
-        """With no film in scope, an answer that turns out to be about one film names it."""
-        cited = {c.film for c in answer.citations if c.film}
-        if film is not None or not answer.answered or answer.listing or len(cited) != 1:
-            return answer
-        found = find_film(cited.pop(), self.engine.catalog)
-        return answer.model_copy(update={"film": found.label}) if found else answer
 
     def _condense(
         self, llm: ChatClient, question: str, own: str, warn: Callable[[str], None] | None

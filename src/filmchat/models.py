@@ -142,6 +142,20 @@ class Answer(BaseModel):
     note: str = Field(default="", description="What the reader should know about the scope.")
 
     @property
+    def about(self) -> str | None:
+        """The film an answer is about: its scope, else the film its cited articles review.
+
+        An answer asked across the collection may quietly come from one film's reviews; naming
+        that film keeps the reader from taking it for the other films' answer.
+        """
+        if self.film:
+            return self.film
+        films = list(dict.fromkeys(c.film for c in self.citations if c.film))
+        if len(films) > 1:
+            return f"{len(films)} films: {', '.join(films)}"
+        return films[0] if films else None
+
+    @property
     def text(self) -> str:
         """Answer text with [n] after each sentence; the refusal message when not answered."""
         if not self.answered:

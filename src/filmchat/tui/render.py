@@ -78,17 +78,8 @@ def answer_markdown(answer: Answer, active: int | None = None) -> str:
 
 
 def answer_film(answer: Answer) -> str | None:
-    """The film an answer is about: its scope, else the film its cited articles review.
-
-    An answer asked across the collection may quietly come from one film's reviews; naming
-    that film keeps the reader from taking it for the other films' answer.
-    """
-    if answer.film:
-        return answer.film
-    films = list(dict.fromkeys(c.film for c in answer.citations if c.film))
-    if len(films) > 1:
-        return f"{len(films)} films: {', '.join(films)}"
-    return films[0] if films else None
+    """The film an answer is about (see `Answer.about`)."""
+    return answer.about
 
 
 def byline(citation: Citation) -> str:
