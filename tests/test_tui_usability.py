@@ -90,14 +90,20 @@ async def test_typing_after_selecting_an_answer_goes_to_the_prompt(
         assert app.clipboard.startswith(widget.answer.text)
 
 
-async def test_keys_reaching_the_screen_before_the_prompt_has_focus_are_kept(
+async def test_keys_typed_while_filmchat_starts_are_kept(
     seed: Settings, embedder: Embedder
 ) -> None:
+    """Keys typed before the first frame reach the app with nothing focused; it hands them to
+    the screen, which handles them only after the prompt took focus (seen in tmux)."""
     app = FilmchatApp(seed, embedder=embedder)
     async with app.run_test(size=WIDE) as pilot:
         app.set_focus(None)
         await type_text(pilot, "who")
         assert app.chat.prompt.value == "who"
+        for key in "is":  # delivered to the screen, handled once the prompt has focus
+            app.chat.post_message(events.Key(key, key))
+        await wait_until(pilot, lambda: app.chat.prompt.value == "whois")
+        assert app.focused is app.chat.prompt
 
 
 async def test_references_under_each_answer_below_the_panel_width(

@@ -156,10 +156,12 @@ class ChatScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         """Typing is never lost: a printable key pressed anywhere but the prompt goes to it.
 
-        Handled before any binding is looked up, so no single-letter key can swallow typing;
-        this also catches keys that arrive before the prompt has focus.
+        Handled before any binding is looked up, so no single-letter key can swallow typing.
+        The prompt keeps the keys it gets (an Input stops them), so any printable key that
+        reaches the screen was typed elsewhere, or before the prompt had focus (typed while
+        filmchat started).
         """
-        if event.is_printable and event.character and not isinstance(self.focused, Input):
+        if event.is_printable and event.character:
             event.stop()
             event.prevent_default()
             self.prompt.type_in(event.character)
