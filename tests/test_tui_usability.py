@@ -261,17 +261,18 @@ async def test_the_panel_follows_the_width_unless_toggled_there(
         assert panel.display
         await pilot.resize_terminal(80, 24)
         await wait_until(pilot, lambda: not panel.display, what="panel hidden at 80")
-        assert app.chat.log_view.region.width >= 78
+        await wait_until(pilot, lambda: app.chat.log_view.region.width >= 78, what="chat at 80")
         await pilot.resize_terminal(60, 16)
-        await pilot.pause()
-        assert not panel.display and app.chat.log_view.region.width >= 58
+        await wait_until(pilot, lambda: app.chat.log_view.region.width >= 58, what="chat at 60")
+        assert not panel.display
         await pilot.resize_terminal(*WIDE)
         await wait_until(pilot, lambda: panel.display, what="panel back at 120")
 
         await pilot.press("ctrl+s")  # hidden by the user at 120: stays hidden at 120
         await pilot.resize_terminal(80, 24)
+        await wait_until(pilot, lambda: app.chat.has_class("-narrow"), what="narrow")
         await pilot.resize_terminal(*WIDE)
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.chat.has_class("-wide"), what="wide again")
         assert not panel.display
 
 
