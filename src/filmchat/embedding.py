@@ -122,12 +122,19 @@ class Embedder:
             layout = read_layout(Path(resolve_model(self.model_name)))
         except NotExportable:
             return None  # a model of another shape runs on sentence-transformers, as always
-        return load_light_encoder(
-            layout,
-            self.settings.cache,
-            self._warn,
-            load_reference=lambda: _load(self.model_name, "cpu"),
-        )
+        try:
+            return load_light_encoder(
+                layout,
+                self.settings.cache,
+                self._warn,
+                load_reference=lambda: _load(self.model_name, "cpu"),
+            )
+        except OSError as exc:  # a read-only or full cache folder costs speed, not answers
+            self._warn(
+                f"Cannot keep the ONNX encoder in {self.settings.cache} ({exc.strerror}); "
+                "using sentence-transformers. Set FILMCHAT_CACHE to a writable folder."
+            )
+            return None
 
     def _load_reference(self) -> SentenceTransformer:
         """The sentence-transformers model, loaded on first need in the precision it runs in."""

@@ -220,11 +220,11 @@ class ExportRecord(BaseModel):
     model_checksum: str
     passed: bool
     reason: str = ""
-    cosine_min: float
-    files: dict[str, int]  # name → size in bytes
-    graph_sha256: str
-    probes: list[str]
-    reference: list[list[float]]  # sentence-transformers' vectors of the probes
+    cosine_min: float = -1.0
+    files: dict[str, int] = {}  # name → size in bytes
+    graph_sha256: str = ""
+    probes: list[str] = []
+    reference: list[list[float]] = []  # sentence-transformers' vectors of the probes
 
 
 def cache_entry(cache: Path, checksum: str) -> Path:
@@ -345,8 +345,15 @@ def _rebuild(
     staging = entry.with_name(f".{entry.name}.{uuid.uuid4().hex}")
     staging.mkdir(parents=True)
     try:
-        exporter(reference, staging / ONNX_FILE)
-        record = verify(staging, layout, checksum, reference)
+        try:
+            exporter(reference, staging / ONNX_FILE)
+        except Exception as exc:  # an architecture the exporter cannot trace: a verdict too
+            reason = f"the export failed: {type(exc).__name__}: {exc}".splitlines()[0][:200]
+            record = ExportRecord(
+                export_version=EXPORT_VERSION, model_checksum=checksum, passed=False, reason=reason
+            )
+        else:
+            record = verify(staging, layout, checksum, reference)
         _write_atomic(staging / RECORD_FILE, record.model_dump_json())
         if entry.exists():
             shutil.rmtree(entry)
