@@ -263,7 +263,7 @@ def run(articles: int, skip_fp32_index: bool) -> dict[str, Any]:
 
         log("build_index(full=True) in-process with the model loaded (automatic precision)")
         embedder, raw["model_load_seconds"] = timed(lambda: Embedder(warm_settings))
-        embedder.encode(texts[: warm_settings.bulk_chunks])  # loads the full-rebuild path
+        embedder.encode(texts[:600])  # enough tokens to load the full-rebuild path
         raw["precision"] = embedder.precision
         with EncodeRecorder(embedder) as auto:
             raw["warm_full"] = build_index(warm_settings, full=True, embedder=embedder).to_json()
@@ -279,7 +279,7 @@ def run(articles: int, skip_fp32_index: bool) -> dict[str, Any]:
         raw["load"]["plain_fp32"] = load_average()
 
         fp32_embedder = Embedder(fp32_settings)
-        fp32_embedder.encode(texts[: fp32_settings.bulk_chunks])
+        fp32_embedder.encode(texts[:600])
         if not skip_fp32_index:
             log("build_index(full=True) forced to fp32: the pipeline's own overhead")
             with EncodeRecorder(fp32_embedder) as forced:
@@ -343,7 +343,7 @@ def per_path(texts: list[str], workdir: Path) -> dict[str, Any]:
     plain, plain_seconds = timed_plain_encode(texts, workdir)
     found: dict[str, Any] = {"chunks": len(texts), "plain_fp32_seconds": plain_seconds}
     for name, overrides in PATHS.items():
-        settings = Settings(bulk_chunks=1, **overrides)  # type: ignore[arg-type]
+        settings = Settings(bulk_tokens=1, **overrides)  # type: ignore[arg-type]
         embedder = Embedder(settings)
         embedder.encode(texts[:64])
         vectors, seconds = timed(lambda embedder=embedder: embedder.encode(texts))

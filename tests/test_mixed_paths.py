@@ -13,7 +13,7 @@ from filmchat.embedding import Embedder
 from filmchat.evaluation import Scores, default_gold_path, evaluate, load_gold
 from filmchat.indexer import build_index
 from filmchat.models import Answer
-from filmchat.settings import Settings
+from filmchat.settings import Settings, project_root
 from filmchat.store import IndexStore
 
 TOP_K = 5
@@ -53,28 +53,34 @@ def reference() -> Embedder:
     return Embedder(Settings(runtime="torch", precision="fp32"))
 
 
-def test_a_mixed_path_index_keeps_the_gold_top_5(
-    tmp_path: Path, make_settings, embedder: Embedder, reference: Embedder
-) -> None:
-    """Full build in bf16, then two articles added through the light path, queried through the
-    light path; against the seed corpus embedded and queried wholly in fp32."""
-    questions = [turn for item in load_gold(default_gold_path()) for turn in item.turns]
-    pure = make_settings()
-    build_index(pure, embedder=reference)
-
-    mixed = Settings(corpus=tmp_path / "mixed-corpus", index=tmp_path / "mixed-index")
-    shutil.copytree(pure.corpus, mixed.corpus)
-    aside = tmp_path / "aside"
+def build_in_two_steps(folder: Path, first: Embedder, then: Embedder) -> Settings:
+    """The seed corpus less two articles, fully built with `first`; then the two added and
+    embedded by `then` in an incremental update."""
+    settings = Settings(corpus=folder / "corpus", index=folder / "index")
+    shutil.copytree(project_root() / "corpus", settings.corpus)
+    aside = folder / "aside"
     aside.mkdir()
     for name in LATER:
-        (mixed.corpus / name).rename(aside / name)
-    bf16 = Embedder(Settings(runtime="torch", precision="bf16"))
-    first = build_index(mixed, full=True, embedder=bf16)
-    assert (bf16.runtime, bf16.precision) == ("torch", "bf16") and first.added == 3
+        (settings.corpus / name).rename(aside / name)
+    assert build_index(settings, full=True, embedder=first).added == 3
     for name in LATER:
-        (aside / name).rename(mixed.corpus / name)
-    update = build_index(mixed, embedder=embedder)  # the light path, as `filmchat index` runs
-    assert embedder.runtime == "onnx" and update.added == 2 and update.chunks_embedded > 0
+        (aside / name).rename(settings.corpus / name)
+    update = build_index(settings, embedder=then)
+    assert update.added == 2 and update.chunks_embedded > 0
+    return settings
+
+
+def test_a_mixed_path_index_keeps_the_gold_top_5(
+    tmp_path: Path, embedder: Embedder, reference: Embedder
+) -> None:
+    """A full build in bf16, then two articles added through the light path and every question
+    asked through it; against the same builds wholly in fp32 on sentence-transformers."""
+    questions = [turn for item in load_gold(default_gold_path()) for turn in item.turns]
+    bf16 = Embedder(Settings(runtime="torch", precision="bf16"))
+    pure = build_in_two_steps(tmp_path / "pure", reference, reference)
+    mixed = build_in_two_steps(tmp_path / "mixed", bf16, embedder)
+    assert (bf16.runtime, bf16.precision) == ("torch", "bf16")
+    assert (embedder.runtime, embedder.precision) == ("onnx", "fp32")
 
     want = top_passages(pure, reference, questions)
     have = top_passages(mixed, embedder, questions)

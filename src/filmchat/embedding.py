@@ -104,7 +104,7 @@ class Embedder:
             self._light = self._load_light()
         if self._light is None:
             self._load_reference()
-        self.runtime, self.precision = self._path_for(1)
+        self.runtime, self.precision = self._path_for([])
         self.dimension = self._light.dimension if self._light else self._reference_dimension()
         self._counter = (
             None if self._light or not self._reference else _counting_tokenizer(self._reference)
@@ -156,16 +156,16 @@ class Embedder:
             raise FilmchatError(f"Model {self.model_name} does not say its embedding size.")
         return int(dimension)
 
-    def _path_for(self, count: int) -> tuple[str, str]:
-        """(runtime, precision) for embedding `count` texts in one call.
+    def _path_for(self, texts: Sequence[str]) -> tuple[str, str]:
+        """(runtime, precision) for embedding `texts` in one call.
 
         ONNX fp32 unless torch is faster for a call this big: bf16 on a CPU with native bf16
-        (AMX: ~2.5-3x fp32) once `bulk_chunks` texts pay for its start-up, or a GPU.
+        (AMX: ~2.5-3x fp32) once `bulk_tokens` tokens pay for its start-up, or a GPU.
         """
         if self._light is None:
             self._load_reference()
             return "torch", self._reference_precision
-        if self.settings.runtime == "onnx" or count < self.settings.bulk_chunks:
+        if self.settings.runtime == "onnx" or not self._is_bulk(texts):
             return "onnx", "fp32"
         gpu = self.settings.device not in (None, "cpu") or (
             self.settings.device is None and _nvidia_driver()
@@ -175,6 +175,16 @@ class Embedder:
             if self.device != "cpu" or self._reference_precision == "bf16":
                 return "torch", self._reference_precision
         return "onnx", "fp32"
+
+    def _is_bulk(self, texts: Sequence[str]) -> bool:
+        """Enough tokens for torch's start-up to pay for itself (words are a few tokens each:
+        a whole collection's vocabulary is less work than a few hundred passages)."""
+        assert self._light is not None
+        limit, window = self.settings.bulk_tokens, self._light.layout.max_tokens
+        if len(texts) * window < limit:  # questions and small updates: no need to count
+            return False
+        counts = self._light.count_tokens(list(texts))
+        return sum(min(count, window) for count in counts) >= limit
 
     @property
     def batch_size(self) -> int:
@@ -187,7 +197,7 @@ class Embedder:
         Texts go longest first across the whole call, not only within one model call, so each
         batch holds texts of similar length and little time goes on padding.
         """
-        self.runtime, self.precision = self._path_for(len(texts))
+        self.runtime, self.precision = self._path_for(texts)
         batch_size = self.batch_size
         encode_rows = self._encoder(self.runtime, batch_size)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
