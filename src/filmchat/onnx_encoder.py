@@ -157,6 +157,9 @@ class OnnxEncoder:
         self.counter.no_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # its warnings are about graph fusions, not for users
+        # threads that spin while waiting slow everything down on a busy machine (see the same
+        # choice for torch in `embedding`)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads:
             options.intra_op_num_threads = threads
         self.session: InferenceSession = onnxruntime.InferenceSession(
