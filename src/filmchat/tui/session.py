@@ -130,7 +130,7 @@ class Session:
     def credits(self, conversation: Conversation, film: Film) -> list[Credit]:
         """Runs in a worker thread: the film's fact sheet, never during an index swap."""
         with self.engine_lock:
-            return conversation.credits(film)
+            return conversation.engine.credits(film)
 
     def replay(self, conversation: Conversation, questions: list[str]) -> None:
         """Runs in a worker thread: re-ask a reopened chat's questions so follow-ups resolve.
