@@ -408,7 +408,7 @@ async def test_about_shows_the_fact_sheet_with_its_citations(
         assert engine is not None and conversation is not None
         film = find_film("her", engine.catalog)
         assert film is not None and sheet.startswith(f"**{film.label}** — fact sheet")
-        credits = conversation.credits(film)
+        credits = engine.credits(film)
         assert any(c.role == "director" for c in credits)
         references = sheet.split("**References**")[1]
         for credit in credits:  # every credit is listed under its role and cited

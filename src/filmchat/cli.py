@@ -423,7 +423,8 @@ def film_command(ctx: click.Context, title: str, corpus: Path | None, index: Pat
     from filmchat.facts_sheet import sheet_lines
 
     engine = open_engine(settings_from(ctx, corpus, index))
-    for line in sheet_lines(engine, engine.find(title)):
+    film = engine.find(title)
+    for line in sheet_lines(film.label, engine.credits(film)):
         console.print(line, highlight=False, markup=False)
 
 

@@ -1,51 +1,65 @@
-"""A film's fact sheet as people read it: credits by role, each with its numbered source."""
+"""A film's fact sheet as people read it: credits by role, each person once with the parts
+they play, and the numbered reviews that state each credit. Interfaces only format it."""
 
 from __future__ import annotations
 
-from filmchat.conversation import Engine
-from filmchat.films import Film
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import get_args
 
-ROLE_NAMES = {
-    "director": "Director",
-    "writer": "Writer",
-    "cast": "Cast",
-    "composer": "Music",
-    "cinematographer": "Cinematography",
-    "editor": "Editing",
-    "producer": "Producer",
-}
+from filmchat.answer import Credit
+from filmchat.facts import Role
+from filmchat.models import ArticleRecord
 
 
-def _entry(person: str, parts: list[str], marks: set[int]) -> str:
-    """'Scarlett Johansson (Samantha) [1][3]'."""
-    played = f" ({', '.join(parts)})" if parts else ""
-    return f"{person}{played} " + "".join(f"[{m}]" for m in sorted(marks))
+@dataclass
+class SheetEntry:
+    """One person in one role: 'Scarlett Johansson (Samantha) [1][3]'."""
+
+    role: str
+    person: str
+    parts: list[str] = field(default_factory=list)
+    markers: set[int] = field(default_factory=set)
+
+    def label(self) -> str:
+        played = f" ({', '.join(self.parts)})" if self.parts else ""
+        return f"{self.person}{played} " + "".join(f"[{m}]" for m in sorted(self.markers))
 
 
-def sheet_lines(engine: Engine, film: Film) -> list[str]:
-    """'Director: Spike Jonze [1]' lines, then the numbered articles with the quoted sentence
-    behind each credit, so every fact can be checked where it was read."""
-    credits = engine.credits(film)
-    if not credits:
-        return [f"{film.label}: the reviews state no credits."]
-    markers: dict[str, int] = {}
-    # role → person → (the parts they play, the articles that say so)
-    by_role: dict[str, dict[str, tuple[list[str], set[int]]]] = {}
+@dataclass
+class Sheet:
+    entries: list[SheetEntry]  # roles in the order of `facts.Role`, people as first credited
+    sources: list[tuple[int, ArticleRecord]]  # marker → the review
+
+
+def build_sheet(credits: Sequence[Credit]) -> Sheet:
+    """Credits grouped by role and person; a review's marker is its order of first credit."""
+    numbers: dict[str, int] = {}
+    entries: dict[tuple[str, str], SheetEntry] = {}
+    articles: dict[str, ArticleRecord] = {}
     for credit in credits:
-        marker = markers.setdefault(credit.article.article_id, len(markers) + 1)
-        parts, marks = by_role.setdefault(credit.role, {}).setdefault(credit.person, ([], set()))
-        marks.add(marker)
-        if credit.character and credit.character not in parts:
-            parts.append(credit.character)
-    lines = [film.label]
-    for role, name in ROLE_NAMES.items():
-        people = by_role.get(role, {})
-        listed = [_entry(person, parts, marks) for person, (parts, marks) in people.items()]
-        if listed:
-            lines.append(f"  {name}: {', '.join(listed)}")
+        marker = numbers.setdefault(credit.article.article_id, len(numbers) + 1)
+        articles[credit.article.article_id] = credit.article
+        entry = entries.setdefault(
+            (credit.role, credit.person), SheetEntry(credit.role, credit.person)
+        )
+        entry.markers.add(marker)
+        if credit.character and credit.character not in entry.parts:
+            entry.parts.append(credit.character)
+    order = {role: n for n, role in enumerate(get_args(Role))}
+    ranked = sorted(entries.values(), key=lambda e: order.get(e.role, len(order)))
+    return Sheet(ranked, [(n, articles[a]) for a, n in numbers.items()])
+
+
+def sheet_lines(film_label: str, credits: Sequence[Credit]) -> list[str]:
+    """`filmchat film`: 'Director: Spike Jonze [1]' lines, then the numbered reviews."""
+    if not credits:
+        return [f"{film_label}: the reviews state no credits."]
+    sheet = build_sheet(credits)
+    lines = [film_label]
+    for role in dict.fromkeys(entry.role for entry in sheet.entries):
+        people = [e.label() for e in sheet.entries if e.role == role]
+        lines.append(f"  {role.capitalize()}: {', '.join(people)}")
     lines.append("Sources")
-    articles = {c.article.article_id: c.article for c in credits}
-    for article_id, marker in markers.items():
-        article = articles[article_id]
-        lines.append(f"  [{marker}] {article.meta.title} — {article.path}")
+    lines += [f"  [{n}] {article.meta.title} — {article.path}" for n, article in sheet.sources]
     return lines

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING
 
 from filmchat.errors import FilmchatError
 from filmchat.models import Answer, AnswerSentence, Citation
@@ -167,45 +167,25 @@ def export_markdown(answers: Sequence[Answer]) -> str:
 
 
 def fact_sheet_markdown(film: str, credits: Sequence[Credit]) -> str:
-    """`/about`: a film's credits by role, each cited by the reviews that state it.
-
-    The credits are the fact sheets the index keeps (`filmchat.facts`); only formatting is here.
-    One entry per person and role, however many reviews credit them, with or without the part.
-    """
-    from filmchat.facts import Role  # its names, in the order roles are listed
+    """`/about`: a film's credits by role, each cited by the reviews that state it (the
+    grouping is `filmchat.facts_sheet`'s; only formatting is here)."""
+    from filmchat.facts_sheet import build_sheet
 
     if not credits:
         return f"**{escape(film)}**: its reviews state no credits filmchat can cite."
-    numbers: dict[str, int] = {}
-    parts: dict[tuple[str, str], list[str]] = {}  # (role, person) → characters, sheet order
-    markers: dict[tuple[str, str], set[int]] = {}
-    for credit in credits:
-        marker = numbers.setdefault(credit.article.article_id, len(numbers) + 1)
-        key = (credit.role, credit.person)
-        named = parts.setdefault(key, [])
-        if credit.character and credit.character not in named:
-            named.append(credit.character)
-        markers.setdefault(key, set()).add(marker)
-    lines = [f"**{escape(film)}** — fact sheet from {counted(len(numbers), 'review')}:", ""]
-    for role in get_args(Role):
-        people = [
-            escape(person + (f" ({', '.join(named)})" if named else ""))
-            + " "
-            + "".join(f"[{m}]" for m in sorted(markers[(role, person)]))
-            for (credited, person), named in parts.items()
-            if credited == role
-        ]
-        if people:
-            lines.append(f"- **{role.capitalize()}:** {' · '.join(people)}")
-    articles = {credit.article.article_id: credit.article for credit in credits}
+    sheet = build_sheet(credits)
+    lines = [f"**{escape(film)}** — fact sheet from {counted(len(sheet.sources), 'review')}:", ""]
+    for role in dict.fromkeys(entry.role for entry in sheet.entries):
+        people = [escape(e.label()) for e in sheet.entries if e.role == role]
+        lines.append(f"- **{role.capitalize()}:** {' · '.join(people)}")
     lines += ["", "**References**", ""]
-    for article_id, n in numbers.items():
-        meta = articles[article_id].meta
+    for n, article in sheet.sources:
+        meta = article.meta
         by = " / ".join(part for part in (meta.author, meta.site) if part)
         lines.append(
             f"{n}. {escape(meta.title)}"
             + (f" — {escape(by)}" if by else "")
-            + f" (`{articles[article_id].path}`)"
+            + f" (`{article.path}`)"
         )
     return "\n".join(lines)
 
