@@ -99,6 +99,10 @@ class Engine:
         self.catalog_titles = {film.title.lower() for film in self.catalog}
         self.folded_titles = {fold(film.title) for film in self.catalog}
         self.titles_pattern = titles_pattern(self.catalog)
+        self.source_index: dict[str, list[ArticleRecord]] = {}
+        for article in articles:
+            for name in source_names(article):
+                self.source_index.setdefault(" ".join(words(name)), []).append(article)
         self._word_space: WordSpace | None = None
 
     @property
@@ -142,15 +146,14 @@ class Engine:
 
     def sources_named(self, question: str) -> list[ArticleRecord]:
         """Articles whose site or critic the question names ('Did the Guardian like it?',
-        'What does the Mashable critic think?'), from their metadata."""
-        folded = fold(question)
-        found = []
-        for article in self.retriever.articles.values():
-            for name in source_names(article):
-                if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", folded):
-                    found.append(article)
-                    break
-        return found
+        'What does the Mashable critic think?'), from their metadata: a lookup of the
+        question's runs of up to four words, so thousands of articles cost nothing."""
+        tokens = words(question)
+        runs = {
+            " ".join(tokens[i : i + n]) for n in range(1, 5) for i in range(len(tokens) - n + 1)
+        }
+        found = {a.article_id: a for run in runs for a in self.source_index.get(run, [])}
+        return list(found.values())
 
     def find(self, name: str) -> Film:
         """A reviewed film by a user's words; FilmchatError names the films there are."""
@@ -487,17 +490,29 @@ class Conversation:
         )
 
     def _across_collection(self, question: str, resolved: str, intent: Intent) -> Answer:
-        """One line per reviewed film: its best sentence on the topic, or its verdict when the
-        question ranks the reviews ('Which reviews are the most positive?')."""
+        """One line per film: its best sentence on the topic, or its verdict when the question
+        ranks the reviews ('Which reviews are the most positive?'). One search over the whole
+        collection finds the films that have something to say; each is then read on its own."""
         per_film = dataclasses.replace(intent, kind="verdict" if not intent.terms else "general")
         related = self.engine.related_words(per_film)
+        retriever = self.engine.retriever
+        lexical = f"{resolved} {per_film.evidence_words}"
+        passages = retriever.search(resolved, k=4 * self.k, lexical_query=lexical)
+        if per_film.kind == "verdict":  # and the closing words of each of those reviews
+            closing = self.engine.store.closing_chunk_ids({p.article.article_id for p in passages})
+            passages = retriever.search(
+                resolved, k=4 * self.k, lexical_query=lexical, include=closing
+            )
+        by_film: dict[str, list[Passage]] = {}
+        for passage in passages:
+            if passage.article.meta.film:
+                by_film.setdefault(passage.article.meta.film, []).append(passage)
         found = []
-        for film in self.engine.catalog:
-            if film.mentioned_only:
-                continue
-            passages = self.retrieve(resolved, film, 4, per_film, related)
-            evidence = self._evidence(film, per_film, related)
-            found.append((film.label, gather(question, passages, per_film, evidence)))
+        for title, among in by_film.items():
+            film = find_film(title, self.engine.catalog)
+            if film is not None:
+                evidence = self._evidence(film, per_film, related)
+                found.append((film.label, gather(question, among, per_film, evidence)))
         return collection_answer(question, per_film, found)
 
     def _answer(self, question: str, resolved: str, film: Film | None, intent: Intent) -> Answer:
