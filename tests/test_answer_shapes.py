@@ -68,6 +68,7 @@ def test_credits_come_from_the_fact_sheet(shapes_engine: Engine, question: str, 
 def test_a_credit_no_review_states_is_refused(shapes_engine: Engine, question: str) -> None:
     answer = ask(shapes_engine, question)
     assert not answer.answered, answer.text
+    assert answer.citations  # the refusal lists the nearest articles
 
 
 def test_a_paraphrase_finds_its_answer(shapes_engine: Engine) -> None:

@@ -336,15 +336,17 @@ class Conversation:
                 warn(f"{exc} Showing the extractive answer.")
             return None
 
-    def _from_credits(self, question: str, intent: Intent, film: Film | None) -> Answer | None:
+    def _from_credits(
+        self, question: str, intent: Intent, film: Film | None, passages: list[Passage]
+    ) -> Answer | None:
         """A credit question is answered from the fact sheet when it states the credit; a
         part the sheet knows nobody in is not guessed from passages ('Lena's husband')."""
         if film is None or not film.article_ids or intent.kind != "person":
             return None
         found = credits_answer(question, intent, film.label, self.engine.credits(film))
         if found is None and intent.role == "cast" and relation_asked(question):
-            return refusal(question, film.label, [])
-        return found
+            return refusal(question, film.label, passages)
+        return found.model_copy(update={"passages": passages}) if found else None
 
     def retrieve(
         self,
@@ -536,8 +538,8 @@ class Conversation:
                 passages,
                 f"The reviews in this collection don't mention {', '.join(unknown)}.",
             )
-        credited = self._from_credits(question, intent, film)
+        credited = self._from_credits(question, intent, film, passages)
         if credited:
-            return credited.model_copy(update={"passages": passages})
+            return credited
         evidence = self._evidence(film, intent, related)
         return compose(question, passages, intent, evidence)
