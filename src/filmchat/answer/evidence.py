@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 
-from filmchat.answer.kinds import KIND_BY_NAME, ROLE_BY_NAME, Intent
+from filmchat.answer.kinds import FILMING, KIND_BY_NAME, ROLE_BY_NAME, Intent
 from filmchat.facts import is_person_name
 from filmchat.films import mentioned_titles
 from filmchat.models import Passage
 from filmchat.terms import content_stems
-
-_FILMING = re.compile(r"\b(filmed|shot|location|locations|film(ing)? in)\b", re.I)
 
 # How reviews summarise a plot: 'tells the story of', 'follows', 'revolves around'.
 SYNOPSIS = re.compile(
@@ -159,7 +157,7 @@ def states_what_is_asked(sentence: str, intent: Intent) -> bool:
             re.search(r"(?<![\w-])(similar|like|reminiscent|recommend|compar\w*)\b", sentence, re.I)
             or (_RECOMMENDS.search(sentence) and _NAMES_A_FILM.search(sentence))
         )
-    if intent.filming and not _FILMING.search(sentence):
+    if intent.filming and not FILMING.search(sentence):
         return False  # where it is *set* is not where it was *filmed*
     spec = KIND_BY_NAME.get(intent.kind)
     return spec is None or spec.evidence is None or bool(spec.evidence.search(sentence))

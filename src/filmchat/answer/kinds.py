@@ -271,7 +271,7 @@ _OPINION = re.compile(
     r"|summar\w*|overview|admire\w*)\b",
     re.I,
 )
-_FILMING = re.compile(r"\b(filmed|shot|location|locations|film(ing)? in)\b", re.I)
+FILMING = re.compile(r"\b(filmed|shot|location|locations|film(ing)? in)\b", re.I)
 
 # Verbs that frame a question ('how do the reviews discuss X') without saying about what.
 FRAMING = frozenset(
@@ -398,7 +398,7 @@ def classify(question: str, titles_words: frozenset[str] = frozenset()) -> Inten
         intent.kind == "general" and _score(KIND_BY_NAME["plot"].cues, text) > 0
     )
     intent.opinion = intent.kind in {"general", "reason"} and bool(_OPINION.search(lowered))
-    intent.filming = intent.kind == "place" and bool(_FILMING.search(lowered))
+    intent.filming = intent.kind == "place" and bool(FILMING.search(lowered))
     listing = bool(_LIST_QUESTION.search(lowered)) or intent.kind == "similar"
     intent.listing = listing and not intent.terms  # 'which film stars X' wants one, not a list
     return intent
