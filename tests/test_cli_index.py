@@ -279,12 +279,16 @@ def test_messages_keep_file_names_with_brackets(tmp_path, corpus):
     assert_one_line_error(filmchat("add", path, "--no-index", "--corpus", corpus), path.name)
 
 
-def test_add_refuses_all_when_one_file_is_bad(tmp_path, corpus):
+def test_add_reports_each_file_and_one_bad_file_does_not_stop_the_rest(tmp_path, corpus):
     before = folder_state(corpus)
     good = FIXTURES / "site" / "arrival-2016-review.txt"
-    result = filmchat("add", good, tmp_path / "missing.txt", "--no-index", "--corpus", corpus)
-    assert_one_line_error(result, "missing.txt")
-    assert folder_state(corpus) == before
+    result = filmchat("add", tmp_path / "missing.txt", good, "--no-index", "--corpus", corpus)
+    assert_one_line_error(result, "missing.txt", "no such file")
+    assert result.returncode == 1
+    (added,) = result.stdout.strip().splitlines()
+    assert added.startswith("Added ") and "Arrival (2016)" in added
+    post = added_file(corpus, before)
+    assert (post["film"], post["year"]) == ("Arrival", 2016)
 
 
 def test_add_html_takes_title_film_and_year_from_the_page(corpus):

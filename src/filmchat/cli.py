@@ -91,8 +91,9 @@ def index_command(
 
 @cli.command("add")
 @click.argument("paths", nargs=-1, required=True, type=PATH)
-@click.option("--film", help="Film the articles review (else inferred from the headline).")
+@click.option("--film", help="Film the articles review (else inferred from the article).")
 @click.option("--year", type=int, help="The film's release year.")
+@click.option("--title", help="The article's title (else its headline).")
 @click.option("--no-index", is_flag=True, help="Copy only; do not update the index.")
 @folder_options
 @click.pass_context
@@ -101,23 +102,30 @@ def add_command(
     paths: tuple[Path, ...],
     film: str | None,
     year: int | None,
+    title: str | None,
     no_index: bool,
     corpus: Path | None,
     index: Path | None,
 ) -> None:
-    """Copy articles into the corpus with front matter, then update the index."""
-    from filmchat.indexer import add_articles
+    """Copy articles (files or folders) into the corpus with front matter, then index them.
+
+    Each file gets one line: what was inferred and from where, or why it was not added.
+    """
+    from filmchat.indexer import add_paths
 
     settings = settings_from(ctx, corpus, index)
-    for item in add_articles(settings, list(paths), film=film, year=year):
-        console.print(
-            f"Added {item.path.name}: “{item.meta.title}” — {item.meta.film_label()}",
-            highlight=False,
-            markup=False,
-        )
-    if not no_index:
+    outcomes = add_paths(settings, list(paths), film=film, year=year, title=title)
+    for outcome in outcomes:
+        if outcome.added:
+            line = outcome.added.describe(settings.corpus)
+            console.print(line, highlight=False, markup=False)
+        else:
+            err_console.print(f"[red]not added:[/] {escape(outcome.error or '')}", highlight=False)
+    if any(outcome.added for outcome in outcomes) and not no_index:
         report = run_index(settings, full=False, quiet=False)
         console.print(report.summary(), highlight=False, markup=False)
+    if any(outcome.error for outcome in outcomes):
+        sys.exit(1)
 
 
 @cli.command("sources")

@@ -16,14 +16,17 @@ from filmchat.chunking import chunk_document, layout
 from filmchat.cleaning import clean_article, normalize_line, repeated_lines
 from filmchat.corpus import (
     SUPPORTED_SUFFIXES,
+    Source,
     discover,
+    humanize_stem,
+    infer_meta,
     load_article,
-    metadata_for_new,
-    parse_file,
+    read_source,
     write_article,
 )
 from filmchat.embedding import Embedder
 from filmchat.errors import ArticleError, IndexCorruptError, IndexMissingError
+from filmchat.metadata import Inference
 from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport
 from filmchat.settings import Settings
 from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest, rebuild_lock
@@ -55,7 +58,11 @@ def prepare(
     With the embedder, chunks also fit its token limit (film and headings included).
     """
     blocks = clean_article(
-        article.body, title=article.meta.title, author=article.meta.author, shared_lines=shared
+        article.body,
+        title=article.meta.title,
+        author=article.meta.author,
+        shared_lines=shared,
+        film=article.meta.film,
     )
     document = layout(blocks)
     chunks = chunk_document(
@@ -240,10 +247,32 @@ def _update(
 
 @dataclass
 class AddedArticle:
-    """An article written into the corpus by `add`."""
+    """An article written into the corpus by `add`, and how its metadata was found."""
 
     path: Path
     meta: ArticleMeta
+    inference: Inference | None = None
+
+    def describe(self, corpus_dir: Path) -> str:
+        """'Added “Moon (2009) review: …” — Moon (2009), by Dana Whitfield (film and year from
+        the page title) → corpus/moon-2009-review.md'"""
+        by = f", by {self.meta.author}" if self.meta.author else ""
+        how = self.inference.provenance() if self.inference else ""
+        where = f"{corpus_dir.name}/{self.path.relative_to(corpus_dir).as_posix()}"
+        return (
+            f"Added “{self.meta.title}” — {self.meta.film_label()}{by}"
+            + (f" ({how})" if how else "")
+            + f" → {where}"
+        )
+
+
+@dataclass
+class AddOutcome:
+    """What `add` did with one file: added it, or why not."""
+
+    source: Path
+    added: AddedArticle | None = None
+    error: str | None = None
 
 
 def _body_key(body: str) -> str:
@@ -251,40 +280,111 @@ def _body_key(body: str) -> str:
     return hashlib.sha256(" ".join(body.split()).lower().encode()).hexdigest()
 
 
-def add_articles(
-    settings: Settings, paths: Sequence[Path], *, film: str | None = None, year: int | None = None
-) -> list[AddedArticle]:
-    """Copy articles into the corpus as new Markdown files with front matter.
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files as given, and the article files inside each folder given (sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        else:
+            files.append(path)
+    return files
 
-    Every file is checked before any is written, so a refusal leaves the corpus untouched.
-    """
-    existing = set()
+
+def inspect_article(
+    path: Path, *, film: str | None = None, year: int | None = None, title: str | None = None
+) -> tuple[Inference, Source]:
+    """What `add` would write for one file: the inference with the user's words applied."""
+    if not path.is_file():
+        raise ArticleError(f"{path}: no such file.")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise ArticleError(
+            f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
+            f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}."
+        )
+    source = read_source(path)
+    rendered = source.rendered()
+    inference = infer_meta(source, humanize_stem(path), rendered)
+    meta = inference.meta
+    if film:
+        meta.film, inference.confident, inference.film_source = film, True, "you"
+        if not year and inference.year_source and inference.year_source != "the front matter":
+            meta.year, inference.year_source = None, None  # that year was the other film's
+    if year:
+        meta.year, inference.year_source = year, "you"
+    if title:
+        meta.title, inference.title_source = title, "you"
+    blocks = clean_article(rendered.text, title=meta.title, author=meta.author)
+    if not any(block.kind != "heading" for block in blocks):
+        raise ArticleError(f"{path.name}: empty after cleaning (no review text); not added.")
+    return inference, source
+
+
+def _corpus_bodies(settings: Settings) -> dict[str, str]:
+    """Body key → the corpus file holding that text, for duplicate refusals."""
+    existing: dict[str, str] = {}
     if settings.corpus.is_dir():
         for path in discover(settings.corpus):
             try:
-                existing.add(_body_key(parse_file(path)[1]))
+                existing[_body_key(read_source(path).body)] = path.relative_to(
+                    settings.corpus
+                ).as_posix()
             except ArticleError:
                 continue
-    ready: list[tuple[Path, ArticleMeta, str]] = []
-    for path in paths:
-        if not path.is_file():
-            raise ArticleError(f"{path}: no such file.")
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise ArticleError(
-                f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
-                f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}."
+    return existing
+
+
+def add_paths(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    film: str | None = None,
+    year: int | None = None,
+    title: str | None = None,
+) -> list[AddOutcome]:
+    """Copy articles (files, or every article in a folder) into the corpus with front matter.
+
+    Each file is reported on its own: a bad one does not stop the rest. A file whose film
+    cannot be told with confidence is refused with the best candidates, never guessed.
+    """
+    existing = _corpus_bodies(settings)
+    outcomes: list[AddOutcome] = []
+    for path in expand_paths(paths):
+        try:
+            inference, source = inspect_article(path, film=film, year=year, title=title)
+            if not inference.confident:
+                raise ArticleError(f"{path.name}: {inference.refusal()}")
+            key = _body_key(source.body)
+            if key in existing:
+                raise ArticleError(
+                    f"{path.name}: the corpus already has this article, as {existing[key]}; "
+                    "edit or remove that one instead."
+                )
+            suffix = ".txt" if not source.markdown else ".md"
+            written = write_article(
+                settings.corpus, inference.meta, source.body, source=path.name, suffix=suffix
             )
-        fields, body, _ = parse_file(path)
-        meta = metadata_for_new(path, fields, body, film, year)
-        blocks = clean_article(body, title=meta.title, author=meta.author)
-        if not any(block.kind != "heading" for block in blocks):
-            raise ArticleError(f"{path.name}: empty after cleaning (no review text); not added.")
-        key = _body_key(body)
-        if key in existing:
-            raise ArticleError(f"{path.name}: the corpus already has an article with this text.")
-        existing.add(key)
-        ready.append((path, meta, body))
-    return [
-        AddedArticle(write_article(settings.corpus, meta, body, source=path.name), meta)
-        for path, meta, body in ready
-    ]
+            existing[key] = written.relative_to(settings.corpus).as_posix()
+            outcomes.append(AddOutcome(path, AddedArticle(written, inference.meta, inference)))
+        except ArticleError as exc:
+            outcomes.append(AddOutcome(path, error=str(exc)))
+    return outcomes
+
+
+def add_articles(
+    settings: Settings, paths: Sequence[Path], *, film: str | None = None, year: int | None = None
+) -> list[AddedArticle]:
+    """`add_paths` for callers that stop at the first refusal (raised as ArticleError)."""
+    outcomes = add_paths(settings, paths, film=film, year=year)
+    for outcome in outcomes:
+        if outcome.error:
+            raise ArticleError(outcome.error)
+    return [outcome.added for outcome in outcomes if outcome.added]
