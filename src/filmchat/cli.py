@@ -121,11 +121,71 @@ def add_command(
             console.print(line, highlight=False, markup=False)
         else:
             err_console.print(f"[red]not added:[/] {escape(outcome.error or '')}", highlight=False)
-    if any(outcome.added for outcome in outcomes) and not no_index:
-        report = run_index(settings, full=False, quiet=False)
-        console.print(report.summary(), highlight=False, markup=False)
+    if any(outcome.added for outcome in outcomes):
+        _index_after(settings, no_index)
     if any(outcome.error for outcome in outcomes):
         sys.exit(1)
+
+
+def _index_after(settings: Settings, no_index: bool) -> None:
+    if not no_index:
+        console.print(run_index(settings, full=False, quiet=False).summary(), markup=False)
+
+
+@cli.command("edit")
+@click.argument("article")
+@click.option("--film", help="The film it reviews.")
+@click.option("--year", type=int, help="The film's release year.")
+@click.option("--title", help="The article's title.")
+@click.option("--author", help="Who wrote it.")
+@click.option("--no-index", is_flag=True, help="Change the file only; do not update the index.")
+@folder_options
+@click.pass_context
+def edit_command(
+    ctx: click.Context,
+    article: str,
+    film: str | None,
+    year: int | None,
+    title: str | None,
+    author: str | None,
+    no_index: bool,
+    corpus: Path | None,
+    index: Path | None,
+) -> None:
+    """Correct an article's film, year, title or author (ARTICLE: path, file name or title).
+
+    Only the front matter changes, so the index is updated without re-embedding.
+    """
+    from filmchat.curation import edit_article, find_article
+
+    if not any((film, year, title, author)):
+        raise click.UsageError("edit what? give --film, --year, --title or --author")
+    settings = settings_from(ctx, corpus, index)
+    path = find_article(settings, article)
+    meta = edit_article(settings, path, film=film, year=year, title=title, author=author)
+    by = f", by {meta.author}" if meta.author else ""
+    console.print(f"Edited {path.name}: “{meta.title}” — {meta.film_label()}{by}", markup=False)
+    _index_after(settings, no_index)
+
+
+@cli.command("remove")
+@click.argument("article")
+@click.option("--no-index", is_flag=True, help="Delete the file only; do not update the index.")
+@folder_options
+@click.pass_context
+def remove_command(
+    ctx: click.Context, article: str, no_index: bool, corpus: Path | None, index: Path | None
+) -> None:
+    """Remove an article from the corpus and its passages from the index (ARTICLE: path,
+    file name or title)."""
+    from filmchat.curation import find_article, remove_article
+
+    settings = settings_from(ctx, corpus, index)
+    path = find_article(settings, article)
+    meta = remove_article(settings, path)
+    what = f" (“{meta.title}” — {meta.film_label()})" if meta else ""
+    console.print(f"Removed {path.name}{what}", markup=False)
+    _index_after(settings, no_index)
 
 
 @cli.command("sources")

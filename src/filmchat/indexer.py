@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from filmchat.checkpoints import checkpoint
 from filmchat.chunking import chunk_document, layout
 from filmchat.cleaning import clean_article, normalize_line, repeated_lines
 from filmchat.corpus import (
@@ -44,10 +45,18 @@ class PreparedArticle:
     chunks: list[Chunk]
 
 
+# Bumped when reading or cleaning changes what an unchanged file becomes: everything re-embeds
+PIPELINE_VERSION = "2"
+
+
 def fingerprint(article: Article, shared: set[str]) -> str:
-    """Content hash plus the shared furniture lines it contains: both decide its chunks."""
+    """The article's text plus the shared furniture lines it contains: both decide its chunks.
+
+    Front matter is not part of it: a changed film or title is a metadata update, not new text.
+    """
     lines = sorted({normalize_line(line) for line in article.body.splitlines()} & shared)
-    return hashlib.sha256("\n".join([article.content_hash, *lines]).encode()).hexdigest()
+    parts = [PIPELINE_VERSION, hashlib.sha256(article.body.encode()).hexdigest(), *lines]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def prepare(
@@ -132,6 +141,7 @@ def build_index(
     started = time.perf_counter()
     report = IndexReport(full=full)
     articles, shared = load_corpus(settings, warn, report.skipped)
+    checkpoint("corpus-loaded")
 
     def get_embedder() -> Embedder:  # loading costs seconds: only when something needs embedding
         if embedder is not None:
@@ -171,6 +181,7 @@ def _update(
     old = {} if report.full else known
 
     changed: list[Article] = []
+    retitled: list[ArticleRecord] = []  # same text, new film/title/...: no re-embedding
     current_ids = set()
     same_as_before: set[str] = set()
     for article in articles:
@@ -179,7 +190,12 @@ def _update(
         if previous and previous.content_hash == fingerprint(article, shared):
             same_as_before.add(article.article_id)
             if not report.full:
-                report.unchanged += 1
+                if (previous.meta, previous.path) == (article.meta, article.path):
+                    report.unchanged += 1
+                else:
+                    update = {"meta": article.meta, "path": article.path}
+                    retitled.append(previous.model_copy(update=update))
+                    report.updated += 1
                 continue
         changed.append(article)
     # the model is loaded only now, and only when something needs embedding: chunks are cut to
@@ -203,15 +219,23 @@ def _update(
     removed = [article_id for article_id in old if article_id not in current_ids]
     report.removed = len([article_id for article_id in known if article_id not in current_ids])
 
-    if base is not None and not report.full and not prepared and not removed:
+    if base is not None and not report.full and not (prepared or removed or retitled):
         report.chunks_total = base.manifest.chunks
         return
 
     texts = [
         chunk.embedding_text(item.record.meta.film) for item in prepared for chunk in item.chunks
     ]
-    embedder = embedder or get_embedder()
-    vectors = embedder.encode(texts, progress=progress)
+
+    def embedding_progress(done: int, total: int) -> None:
+        if progress:
+            progress(done, total)
+        if 0 < done < total:
+            checkpoint("embedding")
+
+    if texts or base is None or report.full:
+        embedder = embedder or get_embedder()
+        vectors = embedder.encode(texts, progress=embedding_progress)
     report.chunks_embedded = len(texts)
 
     manifest = (
@@ -229,6 +253,8 @@ def _update(
     try:
         for article_id in removed:
             writer.remove_article(article_id)
+        for record in retitled:
+            writer.update_article_meta(record)
         offset = 0
         for item in prepared:
             if item.record.article_id in old:
@@ -238,6 +264,7 @@ def _update(
                 item.record, item.clean_text, item.chunks, vectors[offset : offset + count]
             )
             offset += count
+        checkpoint("writing")
         writer.commit()
     except BaseException:
         writer.abort()

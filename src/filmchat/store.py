@@ -30,6 +30,7 @@ import faiss
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from filmchat.checkpoints import checkpoint
 from filmchat.errors import FilmchatError, IndexCorruptError, IndexMissingError
 from filmchat.films import mentioned_titles
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
@@ -393,11 +394,10 @@ class IndexWriter:
                     chunk.text,
                 ),
             )
-            films = {record.meta.film} if record.meta.film else set()
-            films |= set(mentioned_titles([s.text for s in chunk.sentences]))
+            films = _film_keys(record.meta, [s.text for s in chunk.sentences])
             self.db.execute(
                 "INSERT INTO chunks_fts (rowid, headings, text, films) VALUES (?, ?, ?, ?)",
-                (chunk_id, " ".join(chunk.headings), chunk.text, " ".join(map(film_key, films))),
+                (chunk_id, " ".join(chunk.headings), chunk.text, films),
             )
             self.db.executemany(
                 "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -409,6 +409,25 @@ class IndexWriter:
         if len(chunks):
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
 
+    def update_article_meta(self, record: ArticleRecord) -> None:
+        """New metadata (film, year, title...) for an indexed article whose text is unchanged:
+        its row and its chunks' film keys change; its chunks and vectors stay as they are."""
+        self.db.execute(
+            "UPDATE articles SET path = ?, meta = ?, content_hash = ? WHERE article_id = ?",
+            (record.path, record.meta.model_dump_json(), record.content_hash, record.article_id),
+        )
+        sentences: dict[int, list[str]] = {}
+        for chunk_id, text in self.db.execute(
+            "SELECT s.chunk_id, s.text FROM sentences s JOIN chunks c USING (chunk_id) "
+            "WHERE c.article_id = ? ORDER BY s.chunk_id, s.position",
+            (record.article_id,),
+        ):
+            sentences.setdefault(chunk_id, []).append(text)
+        self.db.executemany(
+            "UPDATE chunks_fts SET films = ? WHERE rowid = ?",
+            [(_film_keys(record.meta, texts), chunk_id) for chunk_id, texts in sentences.items()],
+        )
+
     def commit(self) -> Path:
         """Write everything, then make it the live generation with one atomic rename."""
         self.manifest.articles = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -418,11 +437,13 @@ class IndexWriter:
         self.db.close()
         vectors_path = self.folder / VECTORS
         faiss.write_index(self.vectors, str(vectors_path))
+        checkpoint("vectors-written")
         self.manifest.vectors_sha256 = _sha256(vectors_path)
         self.manifest.database_sha256 = _sha256(self.folder / DATABASE)
         (self.folder / MANIFEST).write_text(
             self.manifest.model_dump_json(indent=2), encoding="utf-8"
         )
+        checkpoint("manifest-written")
         for name in (VECTORS, DATABASE, MANIFEST):
             _fsync(self.folder / name)
         generation = self.index_dir / f"gen-{_next_generation(self.index_dir):06d}"
@@ -441,6 +462,13 @@ class IndexWriter:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _film_keys(meta: ArticleMeta, sentences: list[str]) -> str:
+    """The FTS film column of a chunk: its article's film and the films its sentences name."""
+    films = {meta.film} if meta.film else set()
+    films |= set(mentioned_titles(sentences))
+    return " ".join(map(film_key, films))
 
 
 def _generations(index_dir: Path) -> list[Path]:
