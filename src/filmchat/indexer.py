@@ -327,7 +327,12 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
 
 
 def inspect_article(
-    path: Path, *, film: str | None = None, year: int | None = None, title: str | None = None
+    path: Path,
+    *,
+    film: str | None = None,
+    year: int | None = None,
+    title: str | None = None,
+    author: str | None = None,
 ) -> tuple[Inference, Source]:
     """What `add` would write for one file: the inference with the user's words applied."""
     if not path.is_file():
@@ -349,6 +354,8 @@ def inspect_article(
         meta.year, inference.year_source = year, "you"
     if title:
         meta.title, inference.title_source = title, "you"
+    if author:
+        meta.author, inference.author_source = author, "you"
     blocks = clean_article(rendered.text, title=meta.title, author=meta.author)
     if not any(block.kind != "heading" for block in blocks):
         raise ArticleError(f"{path.name}: empty after cleaning (no review text); not added.")
@@ -376,6 +383,7 @@ def add_paths(
     film: str | None = None,
     year: int | None = None,
     title: str | None = None,
+    author: str | None = None,
 ) -> list[AddOutcome]:
     """Copy articles (files, or every article in a folder) into the corpus with front matter.
 
@@ -386,7 +394,9 @@ def add_paths(
     outcomes: list[AddOutcome] = []
     for path in expand_paths(paths):
         try:
-            inference, source = inspect_article(path, film=film, year=year, title=title)
+            inference, source = inspect_article(
+                path, film=film, year=year, title=title, author=author
+            )
             if not inference.confident:
                 raise ArticleError(f"{path.name}: {inference.refusal()}")
             key = _body_key(source.body)

@@ -113,7 +113,9 @@ _PERSON_NAME = r"(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})"
 # 'directed by Name', 'Name plays …', 'Name as Louise': people, whatever else the body says
 _PERSON_CONTEXTS = (
     re.compile(rf"\b(?:directed\s+by|director|starring|played\s+by|voiced\s+by)\s+{_PERSON_NAME}"),
-    re.compile(rf"{_PERSON_NAME}\s+(?:plays|played|stars|starred|as\s+(?:the\s+)?[A-Z])"),
+    re.compile(
+        rf"{_PERSON_NAME}\s+(?:plays|played|stars|starred|directed|directs|as\s+(?:the\s+)?[A-Z])"
+    ),
     # 'Jordan Peele's directorial debut', 'Lulu Wang's The Farewell'
     re.compile(
         rf"{_PERSON_NAME}['’]s\s+(?:[a-z-]+\s+){{0,2}}(?:film|debut|movie|feature|direction|"

@@ -21,6 +21,7 @@ from filmchat.errors import FilmchatError
 from filmchat.models import Answer
 from filmchat.tui.commands import BY_NAME, COMMANDS, parse
 from filmchat.tui.render import answer_with_references, escape, export_markdown, one_line
+from filmchat.tui.screens.curation import CurationCommands
 from filmchat.tui.widgets.activity_bar import ActivityBar
 from filmchat.tui.widgets.answer import AnswerMessage
 from filmchat.tui.widgets.chat_log import ChatLog
@@ -50,7 +51,7 @@ class Request:
     cancelled: bool = False
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(CurationCommands, Screen[None]):
     """Questions go to the answering layer in a worker; answers and their sources are shown."""
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
@@ -484,33 +485,6 @@ class ChatScreen(Screen[None]):
                     + f" (`{article.path}`, {article.chunk_count} passages)"
                 )
         await self.log_view.add_note("\n".join(lines))
-
-    async def command_add(self, argument: str) -> None:
-        self.add(Path(argument).expanduser())
-
-    @work(thread=True, group="add", exit_on_error=False)
-    def add(self, path: Path) -> None:
-        from filmchat.indexer import add_articles
-
-        try:
-            added = add_articles(self.filmchat.settings, [path])
-        except Exception as exc:  # unreadable or unsuitable file: one line, corpus untouched
-            self.app.call_from_thread(
-                self.app.notify,
-                f"{one_line(exc)} Nothing was added.",
-                title="Cannot add article",
-                severity="error",
-                timeout=10,
-            )
-            return
-        for item in added:
-            self.app.call_from_thread(
-                self.app.notify,
-                f"Added “{item.meta.title}” ({item.meta.film_label()}) as {item.path.name}. "
-                "Press ctrl+r or /reindex to make it answerable.",
-                title="Article added",
-                timeout=10,
-            )
 
     async def command_reindex(self, _: str) -> None:
         self.filmchat.action_reindex()
