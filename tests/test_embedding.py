@@ -33,12 +33,12 @@ SKYLAKE_FLAGS = (
 
 @pytest.fixture(scope="module")
 def fp32_embedder() -> Embedder:
-    return Embedder(Settings(precision="fp32"))
+    return Embedder(Settings(runtime="torch", precision="fp32"))
 
 
 @pytest.fixture(scope="module")
 def bf16_embedder() -> Embedder:
-    return Embedder(Settings(precision="bf16"))
+    return Embedder(Settings(runtime="torch", precision="bf16"))
 
 
 def test_vectors_are_unit_length_and_384_dimensional(embedder: Embedder) -> None:
@@ -91,7 +91,7 @@ def test_auto_precision_is_fp32_on_a_cpu_without_bf16(
 ) -> None:
     monkeypatch.setattr(embedding, "cpu_has_native_bf16", lambda: bf16_in_cpu_flags(SKYLAKE_FLAGS))
     assert choose_precision("auto", "cpu") == "fp32"
-    auto = Embedder(Settings(precision="auto"))
+    auto = Embedder(Settings(runtime="torch", precision="auto"))
     assert auto.precision == "fp32"
     np.testing.assert_allclose(auto.encode(TEXTS), fp32_embedder.encode(TEXTS), atol=1e-5)
 
@@ -107,7 +107,7 @@ def test_explicit_precision_and_cuda_are_respected(monkeypatch: pytest.MonkeyPat
 def test_a_bad_model_name_is_one_clear_line(name: str, tmp_path: Path) -> None:
     model = name if "/" in name else str(tmp_path / name)
     with pytest.raises(FilmchatError) as caught:
-        Embedder(Settings(model=model))
+        Embedder(Settings(model=model, cache=tmp_path / "cache"))
     message = str(caught.value)
     assert "\n" not in message
     assert repr(model) in message

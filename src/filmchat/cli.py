@@ -220,7 +220,7 @@ def open_engine(settings: Settings):  # type: ignore[no-untyped-def]
 
     store = IndexStore.open(settings.index)
     with err_console.status("Loading the embedding model…"):
-        return Engine(settings, Embedder(settings), store)
+        return Engine(settings, Embedder(settings, warn=warn), store)
 
 
 def print_answer(answer: Answer) -> None:

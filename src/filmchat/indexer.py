@@ -146,7 +146,7 @@ def build_index(
     def get_embedder() -> Embedder:  # loading costs seconds: only when something needs embedding
         if embedder is not None:
             return embedder
-        return load_embedder() if load_embedder else Embedder(settings)
+        return load_embedder() if load_embedder else Embedder(settings, warn=warn)
 
     with rebuild_lock(settings.index):
         base = _open_existing(settings, report)

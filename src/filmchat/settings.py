@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from platformdirs import user_cache_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -49,6 +50,22 @@ class Settings(BaseSettings):
     precision: Literal["auto", "fp32", "bf16"] = Field(
         default="auto",
         description="bf16 is ~2x faster on CPUs with native bf16 and gives the same neighbours.",
+    )
+    runtime: Literal["auto", "onnx", "torch"] = Field(
+        default="auto",
+        description="auto: questions and small updates on ONNX Runtime (no torch), full rebuilds "
+        "on the CPU's fastest path; onnx: ONNX Runtime for everything; torch: "
+        "sentence-transformers for everything. A model that cannot be exported always uses torch.",
+    )
+    bulk_chunks: int = Field(
+        default=400,
+        ge=1,
+        description="From this many chunks in one rebuild, runtime auto embeds with torch bf16 "
+        "where the CPU has native bf16 (faster once its ~5 s start-up is paid).",
+    )
+    cache: Path = Field(
+        default_factory=lambda: Path(user_cache_dir("filmchat")),
+        description="Where the exported ONNX encoder is kept, keyed by the model's checksum.",
     )
     min_words: int = Field(default=80, ge=1, description="A chunk grows to at least this.")
     max_words: int = Field(default=200, ge=10, description="A chunk stays under this.")

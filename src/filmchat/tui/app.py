@@ -129,7 +129,12 @@ class FilmchatApp(App[None]):
     def _load_embedder(self) -> Embedder:
         from filmchat.embedding import Embedder
 
-        return Embedder(self.settings)
+        # runs in the loading worker: a one-line warning (say, the ONNX encoder was rebuilt)
+        # reaches the user as a notification
+        return Embedder(
+            self.settings,
+            warn=lambda line: self.call_from_thread(self.notify, line, severity="warning"),
+        )
 
     def get_default_screen(self) -> Screen:
         return self.chat
