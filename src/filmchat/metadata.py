@@ -46,6 +46,10 @@ PERSON_KEY_WORDS = frozenset(
     " written screenplay script composer music producer producers dir".split()
 )
 LIST_KEYS = frozenset({"tags", "tag", "keywords", "categories", "category"})
+# Keys under which a site files a post ('layout: movie', 'type: film')
+FILING_KEY_WORDS = frozenset({"layout", "type", "kind", "section", "collection", *LIST_KEYS})
+# Short descriptions that may date or name the film ('Review of the movie X (1954).')
+SUMMARY_KEY_WORDS = frozenset({"description", "summary", "subtitle", "excerpt", "subhead"})
 # Labels a site files reviews under; never a film's title on their own.
 GENERIC_LABELS = frozenset(
     "review reviews movie movies film films cinema tv television horror comedy drama thriller"
@@ -82,6 +86,7 @@ SOURCE_BONUS = 0.5  # each further independent place naming the same candidate
 # The winner needs this lead over the runner-up, and the body must name it this often,
 # unless a field names the film outright.
 CONFIDENT_MARGIN = 2.0
+STRONG_MARGIN = 1.0  # ... and when a headline or the title says outright which film it is
 CONFIDENT_MENTIONS = 2
 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -96,6 +101,9 @@ _REVIEW_SUFFIX = re.compile(
 _TITLE_YEAR = re.compile(
     r"(?P<film>[^()|:–—“”\"‘’]{1,80}?)[”\"’']?\s*\((?P<year>(?:18|19|20)\d{2})\)"
 )
+_REVIEW_OF = re.compile(
+    r"\breview\s+of\s*:?\s+(?:the\s+(?:movie|film)\s+)?(?P<film>[^:|–—]+?)\.?$", re.IGNORECASE
+)
 _HEADLINE_PARTS = re.compile(r"\s*(?::|\||–|—|\s-\s)\s*")
 _QUOTED = re.compile(r"[“\"‘'](?P<q>[A-Z0-9][^“”\"‘’]{0,60}?)[”\"’'](?!\w)")
 _TITLE_WORD = r"(?:[A-Z0-9][\w’'&.!?-]*)"
@@ -108,7 +116,8 @@ _CREDITS_LABEL = re.compile(
     r"^\s*(?:dir(?:ector|ected\s+by)?|written\s+by|writers?|starring|cast|screenplay)\b\s*[:.]",
     re.IGNORECASE,
 )
-_PARENTHESISED_NAME = re.compile(r"\((?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\)")
+# '(Saoirse Ronan)', '(Philip Seymour Hoffman, reprising his roles)': the actor of a part
+_PARENTHESISED_NAME = re.compile(r"\((?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})[,)]")
 _PERSON_NAME = r"(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})"
 # 'directed by Name', 'Name plays …', 'Name as Louise': people, whatever else the body says
 _PERSON_CONTEXTS = (
@@ -256,6 +265,8 @@ class _Pool:
     priors: dict[str, dict[str, float]] = field(default_factory=dict)
     named_as_reviewed: set[str] = field(default_factory=set)  # 'Moon (2009)', 'Moon review'
     headlines: set[str] = field(default_factory=set)  # header lines of the body, normalised
+    whole_titles: set[str] = field(default_factory=set)  # the front-matter title, whole
+    filed_as_review: bool = False  # the front matter files it under reviews or films
 
     def add(self, name: str, kind: str, source: str, year: int | None = None) -> None:
         name = _clean_name(name)
@@ -281,33 +292,41 @@ class _Pool:
         self.priors[key][source] = max(self.priors[key].get(source, 0.0), PRIOR[kind])
 
 
-def _headline_candidates(pool: _Pool, line: str, source: str, text: str, weight: float) -> None:
-    """Candidates in one headline: 'Moon (2009) review: …', 'Review: Moon', '‘Moon’ is …',
-    'Lady Bird: Love and cinema' (the part before the colon, unless the body uses it whole)."""
+def _headline_candidates(
+    pool: _Pool, line: str, source: str, text: str, weight: float, *, whole: bool = True
+) -> None:
+    """Candidates in one headline: 'Moon (2009) review: …', 'Review: Moon', '500 Word Review
+    of Ex Machina', '‘Moon’ is …', 'Lady Bird: Love and cinema' (the part before the colon,
+    unless the body uses it whole). `whole=False` (a summary field) takes only the patterns."""
     line = _clean_name(line)
     if not line:
         return
     kinds: list[tuple[str, str, int | None]] = []
+    for match in _TITLE_YEAR.finditer(line):
+        film = _REVIEW_PREFIX.sub("", match.group("film")).strip()
+        kinds.append((film, "title-year", int(match.group("year"))))
+    review_of = _REVIEW_OF.search(line)
+    if review_of:
+        kinds.append((review_of.group("film"), "review-phrase", None))
+    dated_or_named = bool(kinds)  # the headline already says which film: no guessing parts
     reviewed = False
     rest = _REVIEW_PREFIX.sub("", line)
     if rest != line:
         reviewed, line = True, rest
     suffix = _REVIEW_SUFFIX.match(line)
-    if suffix and suffix.group("film").strip():
+    if suffix and suffix.group("film").strip() and not dated_or_named:
         reviewed, line = True, suffix.group("film")
-    for match in _TITLE_YEAR.finditer(line):
-        film = _REVIEW_PREFIX.sub("", match.group("film")).strip()
-        kinds.append((film, "title-year", int(match.group("year"))))
     for match in _QUOTED.finditer(line):
         kinds.append((match.group("q"), "quoted", None))
     parts = [part for part in _HEADLINE_PARTS.split(line) if part.strip()]
-    whole_kind = "review-phrase" if reviewed and len(parts) == 1 else "headline"
-    if not kinds:  # 'Night of the Living Dead (1968): still terrifying' names it already
-        kinds.append((line, whole_kind, None))
+    if whole and not kinds:  # 'Night of the Living Dead (1968): still terrifying' names it
+        kinds.append((line, "review-phrase" if reviewed and len(parts) == 1 else "headline", None))
+        if source == "the title":
+            pool.whole_titles.add(_norm(_clean_name(line)))
     # the whole headline in the body (beyond the headline line itself) makes a subtitle part
     # of the title: 'Mad Max: Fury Road'
     in_body = len(_mention_pattern(line).findall(text)) > (source == "the headline")
-    if len(parts) > 1 and not in_body:
+    if whole and len(parts) > 1 and not in_body and not dated_or_named:
         kinds.append((parts[0], "review-phrase" if reviewed else "headline", None))
     for name, kind, year in kinds:
         pool.add(name, kind, source, year)
@@ -351,6 +370,17 @@ def _people(evidence: Evidence) -> set[str]:
     return people | {name.split()[-1] for name in people if len(name.split()) > 1}
 
 
+def _files_as_review(words: list[str], value: object) -> bool:
+    """`categories: [review]`, `reviews/lists: [2021 Movie Reviews]`, `layout: movie`: the
+    site files the article as a review of a film, so its title names what it reviews."""
+    labels = [words, *(key_words(v) for v in _values(value))]
+    if any({"review", "reviews"} & set(label) for label in labels):
+        return True
+    return bool(set(words) & FILING_KEY_WORDS) and any(
+        label in (["movie"], ["film"], ["movies"], ["films"]) for label in labels[1:]
+    )
+
+
 def _collect(evidence: Evidence, headline_text: str) -> _Pool:
     pool = _Pool()
     text = evidence.text
@@ -371,7 +401,11 @@ def _collect(evidence: Evidence, headline_text: str) -> _Pool:
             for tag in _values(value):
                 pool.add(tag, "tag", "the tags")
         elif name and word_set & TITLE_KEY_WORDS and not parents:
-            _headline_candidates(pool, name, "the title", text, 1.0)
+            source = "the title" if words == ["title"] else f"the front matter ({' '.join(words)})"
+            _headline_candidates(pool, name, source, text, 1.0)
+        elif name and word_set & SUMMARY_KEY_WORDS:  # 'Review of the movie Seven Samurai (1954)'
+            _headline_candidates(pool, name, "the summary", text, 0.6, whole=False)
+        pool.filed_as_review = pool.filed_as_review or _files_as_review(words, value)
     page = evidence.page
     if page is not None:
         if page.reviewed:
@@ -479,32 +513,40 @@ def _absorb_short_forms(ranked: list[Candidate], base: dict[str, float]) -> None
         full.score = base[_norm(full.name)] + _mention_score(full.mentions)
 
 
-def _is_confident(ranked: list[Candidate], named_as_reviewed: set[str]) -> bool:
-    if not ranked:
-        return False
-    best = ranked[0]
+def _is_confident(ranked: list[Candidate], pool: _Pool) -> Candidate | None:
+    """The winner, if the evidence settles it; names the body merely repeats (characters,
+    places) never win and are no rivals."""
+    named = [c for c in ranked if set(c.sources) - {"recurring in the body"}]
+    if not named:
+        return None
+    best, key = named[0], _norm(named[0].name)
     if best.explicit:
-        return True
-    # a rival contained in the winner ('Living Dead') is its short form, not another film
-    rivals = [c for c in ranked[1:] if _norm(c.name) not in _norm(best.name)]
-    runner_up = rivals[0].score if rivals else 0.0
+        return best
+    # a rival contained in the winner ('Living Dead') is its short form, not another film;
+    # a phrase in quotes is more often a quotation than a title
+    rivals = [
+        c
+        for c in named[1:]
+        if _norm(c.name) not in key
+        and set(c.sources) - {"recurring in the body", "quotes in the body"}
+    ]
+    margin = best.score - (rivals[0].score if rivals else 0.0)
     headlined = any(s.startswith(HEADLINE_SOURCES) for s in best.sources)
-    # 'Moon (2009) review: …', or a headline's 'Get Out' the body dates: 'Get Out (2017) follows'
-    if _norm(best.name) in named_as_reviewed or (headlined and "the body" in best.sources):
-        return best.score - runner_up >= CONFIDENT_MARGIN
-
+    whole_title = key in pool.whole_titles and (best.mentions > 0 or pool.filed_as_review)
+    # 'Moon (2009) review: …'; a headline's 'Get Out' the body dates ('Get Out (2017)
+    # follows'); a post titled just 'Inception' that talks about it
+    if key in pool.named_as_reviewed or (headlined and "the body" in best.sources) or whole_title:
+        return best if margin >= STRONG_MARGIN else None
     # a film named only in passing (italics, quotes, tags) needs a headline or a field too;
     # "Title (Year)" in the body counts when the body keeps coming back to it
     strong_source = any(
-        not s.startswith(("italics", "quotes", "the body", "the tags", "recurring"))
+        not s.startswith(("italics", "quotes", "the body", "the tags"))
         or (s == "the body" and best.mentions >= 3)
         for s in best.sources
     )
-    return (
-        strong_source
-        and best.mentions >= CONFIDENT_MENTIONS
-        and best.score - runner_up >= CONFIDENT_MARGIN
-    )
+    if strong_source and best.mentions >= CONFIDENT_MENTIONS and margin >= CONFIDENT_MARGIN:
+        return best
+    return None
 
 
 # --- year, title, author ---------------------------------------------------------------------
@@ -632,8 +674,8 @@ def infer(evidence: Evidence, fallback_title: str) -> Inference:
     headline_text = evidence.text
     pool = _collect(evidence, headline_text)
     ranked = _score(pool, evidence, site)
-    confident = _is_confident(ranked, pool.named_as_reviewed)
-    best = ranked[0] if ranked and confident else None
+    best = _is_confident(ranked, pool)
+    confident = best is not None
     year, year_source = _film_year(best, evidence) if best else (None, None)
     title, title_source = _title(evidence, headline_text)
     author, author_source = _author(evidence)
@@ -653,5 +695,6 @@ def infer(evidence: Evidence, fallback_title: str) -> Inference:
         year_source=year_source,
         title_source=title_source,
         author_source=author_source,
-        candidates=ranked[:5],
+        # names only the body repeats (characters, places) come after the others
+        candidates=sorted(ranked, key=lambda c: not set(c.sources) - {"recurring in the body"})[:5],
     )
