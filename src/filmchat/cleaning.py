@@ -71,12 +71,12 @@ _NAV_SEPARATOR = re.compile(r"\s*[|›»•·]\s*|\s+[>/]\s+")
 # Image credits: a label ('Photo: Paramount', '(Image by ...)') or a host / licence / link.
 _CREDIT_LABEL = re.compile(
     r"(^|[\s(\[.|–—-])(photo(graph)?|image|picture|credit|source|poster)s?\s*"
-    r"(:|\bby\b|\bfrom\b|\bcourtesy\b|—|–|-\s)|\bcourtesy\s+of\b",
+    r"(:|\bby\b|\bfrom\b|\bcourtesy\b|—|–|-\s)|\bcourtesy\s+of\b|^\(?courtesy\s+[A-Z]",
     re.IGNORECASE,
 )
 _CREDIT_MARK = re.compile(
     r"""
-    \bhttps?://\S+ | \bwww\.\S+
+    \bhttps?://\S+ | \bwww\.\S+ | \b[\w-]+\.(?:com|net|org|io|co\.uk)\b
     | \bwikimedia\b | \bflickr\b | \bgetty\s+images\b | \bshutterstock\b | \bcc[\s-]by\b
     | \bcropped\s+from\b | \bpublic\s+domain\b
     """,
@@ -98,6 +98,7 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z]
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_FOOTNOTE_MARK = re.compile(r"(?<=[\w.,;:!?\"”’)])\s?\[\^?\d{1,3}\]|^\[\^?\d{1,3}\]:?\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 # A sentence end followed, with no space, by a capitalised run with no sentence end of its own:
 # the signature of alt text or a caption glued to the prose when a page was flattened.
@@ -132,6 +133,7 @@ def _looks_like_heading(line: str) -> bool:
         0 < len(words) <= 10
         and len(line) <= 90
         and not is_sentence_like(line)
+        and not line.rstrip().endswith((",", ";"))  # 'Sincerely,' 'Again, according to X,'
         and not _LIST_MARKER.match(line)
         and (line[0].isupper() or line[0].isdigit() or line[0] in "\"“'‘")
     )
@@ -222,6 +224,10 @@ _TIMESTAMP_WORDS = re.compile(
     r"|yesterday|today|[A-Z]{2,4}T?|GMT|UTC|BST|EST|EDT|PST|PDT|CET)\b",
     re.IGNORECASE,
 )
+_BARE_NAME = re.compile(r"[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,2}")
+_SPOILER_WARNING = re.compile(
+    r"^\W*(spoilers?\s*(alert|warning|ahead)|warning\s*:\s*spoilers?)\b", re.I
+)
 _NAME_CONNECTORS = frozenset("and & of de da del der van von la le du di y".split())
 
 
@@ -260,6 +266,10 @@ def is_navigation_words(line: str) -> bool:
     return known == len(words) if len(words) <= 3 else known >= max(3, len(words) * 0.6)
 
 
+def _is_sign_off(line: str) -> bool:
+    return line.rstrip().endswith(",") and len(_words(line)) <= 5
+
+
 def is_clutter(line: str) -> bool:
     """Page clutter by shape: star residue, timestamps, photo captions and credits, runs of
     names, newsletter boxes, 'Back to <site>', 'Top Stories', shop links, site navigation."""
@@ -272,6 +282,8 @@ def is_clutter(line: str) -> bool:
     if _CAPTION_LEAD.match(stripped) or (words <= 30 and _STUDIO_CREDIT.search(stripped)):
         return True
     if words <= 40 and _NEWSLETTER.search(stripped):
+        return True
+    if words <= 15 and _SPOILER_WARNING.match(stripped):
         return True
     if words <= 6 and _BACK_TO.match(stripped):
         return True
@@ -310,6 +322,9 @@ def strip_glued_tail(text: str) -> str:
 def _strip_markdown(line: str) -> str:
     line = _MD_IMAGE.sub("", line)
     line = _MD_LINK.sub(r"\1", line)
+    # footnote marks ('the deep end [1].', '[1] Once you are ready'): they would read as the
+    # answer's own citation markers
+    line = _FOOTNOTE_MARK.sub("", line)
     return _MD_EMPHASIS.sub(r"\2", line)
 
 
@@ -391,6 +406,12 @@ def clean_article(
         if key in headline_keys and not kept:
             continue  # the headline (or the film's name above its credits), already metadata
         short_label = len(_words(line)) <= 6 and not is_sentence_like(line)
+        # a letter's sign-off ('Sincerely,' 'Happily Debased and Besmirched,') over a name
+        previous = lines[index - 1] if index else ""
+        if (_is_sign_off(line) and _BARE_NAME.fullmatch(nxt.strip())) or (
+            _is_sign_off(previous) and _BARE_NAME.fullmatch(line.strip())
+        ):
+            continue
         # a short unpunctuated line directly above a credit is that image's caption
         if short_label and nxt and is_credit_line(nxt):
             continue

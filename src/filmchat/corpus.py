@@ -15,14 +15,21 @@ import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from filmchat.errors import ArticleError
-from filmchat.markup import Rendered, decode_entities, render_markdown, strip_template_tags
+from filmchat.markup import (
+    Rendered,
+    decode_entities,
+    render_markdown,
+    render_restructuredtext,
+    strip_template_tags,
+)
 from filmchat.metadata import Evidence, Inference, infer, text_value
 from filmchat.models import Article, ArticleMeta
 from filmchat.pages import PageMeta, read_page
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+MARKUP_BY_SUFFIX = {".txt": "text", ".rst": "restructuredtext"}
 
 
 def content_hash(data: bytes) -> str:
@@ -134,17 +141,24 @@ class Source:
     body: str
     data: bytes
     page: PageMeta | None = None
-    markdown: bool = True
+    markup: str = "markdown"  # or "text", "restructuredtext"
+
+    @property
+    def markdown(self) -> bool:
+        return self.markup == "markdown"
 
     def rendered(self) -> Rendered:
-        """Prose for the cleaner: Markdown rendered; plain text with entities and tags out."""
-        if self.markdown:
+        """Prose for the cleaner: markup rendered; plain text with entities and tags out."""
+        if self.markup == "markdown":
             return render_markdown(self.body)
+        if self.markup == "restructuredtext":
+            return render_restructuredtext(self.body)
         return Rendered(strip_template_tags(decode_entities(self.body)))
 
     def evidence(self, rendered: Rendered | None = None) -> Evidence:
         rendered = rendered or self.rendered()
-        return Evidence(self.fields, rendered.text, rendered.emphasis, self.page)
+        fields = {**rendered.fields, **self.fields}  # front matter wins over reST fields
+        return Evidence(fields, rendered.text, rendered.emphasis, self.page)
 
 
 def read_source(path: Path) -> Source:
@@ -158,7 +172,7 @@ def read_source(path: Path) -> Source:
         page, body = parse_html(text, path)
         return Source({}, body, data, page)
     fields, body = split_front_matter(text, path)
-    return Source(fields, body, data, markdown=path.suffix.lower() != ".txt")
+    return Source(fields, body, data, markup=MARKUP_BY_SUFFIX.get(path.suffix.lower(), "markdown"))
 
 
 def _users_word(fields: dict[str, object]) -> tuple[str | None, int | None]:

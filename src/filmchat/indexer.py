@@ -405,7 +405,7 @@ def add_paths(
                     f"{path.name}: the corpus already has this article, as {existing[key]}; "
                     "edit or remove that one instead."
                 )
-            suffix = ".txt" if not source.markdown else ".md"
+            suffix = {"text": ".txt", "restructuredtext": ".rst"}.get(source.markup, ".md")
             written = write_article(
                 settings.corpus, inference.meta, source.body, source=path.name, suffix=suffix
             )

@@ -31,11 +31,12 @@ _BLOCK_ELEMENTS = frozenset(
 
 @dataclass
 class Rendered:
-    """Plain text of a body, one paragraph per blank-line-separated block, and the spans the
-    author emphasised (italics, bold)."""
+    """Plain text of a body, one paragraph per blank-line-separated block, the spans the
+    author emphasised (italics, bold), and any metadata written in the markup (reST fields)."""
 
     text: str
     emphasis: list[str] = field(default_factory=list)
+    fields: dict[str, object] = field(default_factory=dict)  # metadata the markup itself holds
 
 
 def decode_entities(text: str) -> str:
@@ -173,3 +174,68 @@ def _inline_text(children: list[Token]) -> tuple[str, list[str]]:
         # images, link markers and the rest carry no prose
     text = "".join(parts)
     return "\n".join(" ".join(line.split()) for line in text.split("\n")), emphasis
+
+
+def render_restructuredtext(source: str) -> Rendered:
+    """reStructuredText (Pelican and other blogs) rendered to the same prose and headings,
+    parsed by docutils; problems in the markup are tolerated, never reported."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+
+    overrides = {
+        "report_level": 5,
+        "halt_level": 5,
+        "file_insertion_enabled": False,
+        "raw_enabled": True,
+        "input_encoding": "unicode",
+    }
+    tree = publish_doctree(strip_template_tags(source), settings_overrides=overrides)
+    blocks: list[str] = []
+    emphasis = [node.astext() for node in tree.findall(nodes.emphasis)]
+    emphasis += [node.astext() for node in tree.findall(nodes.strong)]
+
+    def text_of(node: nodes.Node) -> str:
+        kept = [
+            part.astext()
+            for part in node.findall(nodes.Text)
+            if not any(isinstance(p, nodes.image | nodes.system_message) for p in _parents(part))
+        ]
+        return " ".join("".join(kept).split())
+
+    for node in tree.findall(nodes.Element):
+        if isinstance(node, nodes.title):
+            depth = sum(isinstance(p, nodes.section) for p in _parents(node))
+            blocks.append(f"{'#' * max(depth, 1)} {text_of(node)}")
+        elif isinstance(node, nodes.paragraph) and not _inside(node, nodes.docinfo):
+            first_of_item = isinstance(node.parent, nodes.list_item) and not node.parent.index(node)
+            blocks.append(("- " if first_of_item else "") + text_of(node))
+        elif isinstance(node, nodes.literal_block):
+            blocks.append(node.astext())
+        elif isinstance(node, nodes.raw) and "html" in node.get("format", ""):
+            blocks.append(html_text(node.astext()))
+    fields: dict[str, object] = {}
+    title = next(iter(tree.findall(nodes.title)), None)
+    if title is not None and isinstance(title.parent, nodes.document):
+        fields["title"] = title.astext()  # Pelican's headline above its :date: fields
+    for entry in tree.findall(nodes.field):
+        name, body = entry.children[0].astext(), entry.children[1].astext()
+        fields.setdefault(name.strip().lower(), " ".join(body.split()))
+    for info in tree.findall(nodes.docinfo):
+        for item in info.children:
+            if not isinstance(item, nodes.field):
+                fields.setdefault(item.tagname.lower(), item.astext())
+    text = "\n\n".join(b for b in blocks if b.strip()) + "\n"
+    return Rendered(text, emphasis, fields)
+
+
+def _inside(node: object, kind: type) -> bool:
+    return any(isinstance(parent, kind) for parent in _parents(node))
+
+
+def _parents(node: object) -> list[object]:
+    found = []
+    parent = getattr(node, "parent", None)
+    while parent is not None:
+        found.append(parent)
+        parent = getattr(parent, "parent", None)
+    return found

@@ -99,14 +99,16 @@ _REVIEW_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _TITLE_YEAR = re.compile(
-    r"(?P<film>[^()|:–—“”\"‘’]{1,80}?)[”\"’']?\s*\((?P<year>(?:18|19|20)\d{2})\)"
+    r"(?P<film>[^()|–—“”\"‘’]{1,80}?)[”\"’']?\s*\((?P<year>(?:18|19|20)\d{2})\)"
 )
 _REVIEW_OF = re.compile(
     r"\breview\s+of\s*:?\s+(?:the\s+(?:movie|film)\s+)?(?P<film>[^:|–—]+?)\.?$", re.IGNORECASE
 )
 _HEADLINE_PARTS = re.compile(r"\s*(?::|\||–|—|\s-\s)\s*")
 _QUOTED = re.compile(r"[“\"‘'](?P<q>[A-Z0-9][^“”\"‘’]{0,60}?)[”\"’'](?!\w)")
-_TITLE_WORD = r"(?:[A-Z0-9][\w’'&.!?-]*)"
+_TITLE_WORD = (
+    r"(?:[A-Z0-9](?:[\w’'&!?-]|\.(?=\w))*)"  # a dot only inside ('L.A.'), never ending one
+)
 _SMALL_WORD = r"(?:of|the|a|an|and|in|for|to|on|with|at|from|by|or|de|la|le|du|del)"
 _TITLE_RUN = rf"{_TITLE_WORD}(?:[ :]+(?:{_TITLE_WORD}|{_SMALL_WORD}(?=\s+[A-Z0-9])))*"
 _BODY_TITLE_YEAR = re.compile(
@@ -118,7 +120,8 @@ _CREDITS_LABEL = re.compile(
 )
 # '(Saoirse Ronan)', '(Philip Seymour Hoffman, reprising his roles)': the actor of a part
 _PARENTHESISED_NAME = re.compile(r"\((?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})[,)]")
-_PERSON_NAME = r"(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})"
+_NAME_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))+"
+_PERSON_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})"
 # 'directed by Name', 'Name plays …', 'Name as Louise': people, whatever else the body says
 _PERSON_CONTEXTS = (
     re.compile(rf"\b(?:directed\s+by|director|starring|played\s+by|voiced\s+by)\s+{_PERSON_NAME}"),
@@ -132,7 +135,8 @@ _PERSON_CONTEXTS = (
     ),
 )
 _RELEASE_LINE = re.compile(
-    r"\b(?:released?|premiered?|opens?|opened|in\s+(?:cinemas|theaters|theatres))\b[^.\n]{0,40}?"
+    r"\b(?:released?|premiered?|opens?|opened|came\s+out|in\s+(?:cinemas|theaters|theatres))\b"
+    r"[^.\n]{0,40}?"
     r"\b((?:18|19|20)\d{2})\b",
     re.IGNORECASE,
 )
@@ -172,10 +176,13 @@ class Inference(BaseModel):
                 parts.setdefault(source, []).append(name)
         return ", ".join(f"{' and '.join(names)} from {src}" for src, names in parts.items())
 
+    def best_guesses(self, count: int = 3) -> list[Candidate]:
+        """The likeliest films when none is certain: those the body names, best first."""
+        return sorted(self.candidates, key=lambda c: (c.mentions == 0, -c.score))[:count]
+
     def refusal(self) -> str:
         """One line naming the best candidates and the option that settles it."""
-        named_in_body = sorted(self.candidates, key=lambda c: (c.mentions == 0, -c.score))
-        best = [f"“{c.name}”" for c in named_in_body[:3]]
+        best = [f"“{c.name}”" for c in self.best_guesses()]
         named = f"best candidates: {', '.join(best)}" if best else "no candidate found"
         return f"cannot tell which film it reviews ({named}); say it with --film TITLE [--year Y]."
 
@@ -304,7 +311,9 @@ def _headline_candidates(
     kinds: list[tuple[str, str, int | None]] = []
     for match in _TITLE_YEAR.finditer(line):
         film = _REVIEW_PREFIX.sub("", match.group("film")).strip()
-        kinds.append((film, "title-year", int(match.group("year"))))
+        named_after = _REVIEW_OF.search(film)  # 'The Drinking Game Review of: Drive (2011)'
+        film = named_after.group("film") if named_after else film
+        kinds.append((_colon_form(film, text), "title-year", int(match.group("year"))))
     review_of = _REVIEW_OF.search(line)
     if review_of:
         kinds.append((review_of.group("film"), "review-phrase", None))
@@ -333,6 +342,16 @@ def _headline_candidates(
         key = _norm(_clean_name(name))
         if key in pool.priors and weight < 1:
             pool.priors[key][source] *= weight
+
+
+def _colon_form(film: str, text: str) -> str:
+    """'Dune: Part Two' whole when the body uses it so; else the part of 'Seven Samurai:
+    Criterion Collection' or 'Sundance 2024: Dune' that the body keeps naming."""
+    forms = [film, *(part.strip() for part in film.split(":") if part.strip())]
+    if len(forms) == 1:
+        return film
+    counts = [len(_mention_pattern(form).findall(text)) for form in forms]
+    return forms[0] if counts[0] else forms[counts.index(max(counts))]
 
 
 def header_lines(text: str, limit: int = 3) -> list[str]:
@@ -540,7 +559,7 @@ def _is_confident(ranked: list[Candidate], pool: _Pool) -> Candidate | None:
     # a film named only in passing (italics, quotes, tags) needs a headline or a field too;
     # "Title (Year)" in the body counts when the body keeps coming back to it
     strong_source = any(
-        not s.startswith(("italics", "quotes", "the body", "the tags"))
+        not s.startswith(("italics", "quotes", "the body", "the tags", "recurring"))
         or (s == "the body" and best.mentions >= 3)
         for s in best.sources
     )
@@ -614,15 +633,17 @@ def strip_site_name(headlines: list[tuple[str, str]], site: str | None) -> str:
 
     def is_site(part: str) -> bool:
         key = _norm(part)
+        if all(word in GENERIC_LABELS for word in key.split()):
+            return True  # 'Moon | Film review | The Daily Planet'
         if site_key is not None:
-            return key == site_key or key in GENERIC_LABELS
+            return key == site_key
         return bool(others) and not (set(key.split()) & others) and len(key.split()) <= 4
 
     separators = _TITLE_SEPARATOR.findall(line)
     start, end = 0, len(parts)
-    if is_site(parts[-1]):
+    while end - start > 1 and is_site(parts[end - 1]):
         end -= 1
-    elif is_site(parts[0]):
+    while end - start > 1 and is_site(parts[start]):
         start += 1
     kept = parts[start]
     for separator, part in zip(separators[start : end - 1], parts[start + 1 : end], strict=True):

@@ -60,14 +60,13 @@ class CurationCommands:
         if inference.confident:
             self.app.call_from_thread(self.add_file, path, None)
             return
-        named = ", ".join(f"“{c.name}”" for c in inference.candidates[:3]) or "no candidate"
+        guesses = inference.best_guesses()
+        named = ", ".join(f"“{c.name}”" for c in guesses) or "no candidate"
         dialog = ArticleMetaScreen(
             f"Add {path.name}",
             f"Which film does it review? The article does not say clearly (best candidates: "
             f"{named}). Check the fields, then add it.",
-            inference.meta.model_copy(
-                update={"film": inference.candidates[0].name if inference.candidates else None}
-            ),
+            inference.meta.model_copy(update={"film": guesses[0].name if guesses else None}),
             "Add",
         )
         self.app.call_from_thread(self.app.push_screen, dialog, partial(self.confirmed_add, path))
