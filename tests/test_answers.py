@@ -211,12 +211,15 @@ def test_summary_and_comparison_questions_are_answered(seed_engine: Engine) -> N
 def test_british_spelling_finds_american_spelling(seed_engine: Engine) -> None:
     answer = ask(seed_engine, "What colours does the film use?")
     assert_grounded(answer)
-    assert all("color" in s.text.lower() for s in answer.sentences)
+    assert "color" in answer.sentences[0].text.lower()
+    # the others may say it in words of close meaning ('hues'), never about something else
+    assert all(re.search(r"colou?r|hue|palette", s.text, re.I) for s in answer.sentences)
 
 
 def test_a_close_passage_without_the_asked_word_is_not_an_answer(seed_engine: Engine) -> None:
-    """No review calls Her sad: quoting the nearest passage's first sentences would be a guess."""
-    answer = ask(seed_engine, "Is Her a sad film?")
+    """No review calls Her scary, nor anything that means it ('haunting' music is not scary):
+    quoting the nearest passage's first sentences would be a guess."""
+    answer = ask(seed_engine, "Is Her a scary film?")
     assert not answer.answered
     assert answer.sentences == []
 

@@ -10,7 +10,16 @@ from pathlib import Path
 
 from filmchat.settings import Settings
 
-ANSWER_KEYS = {"question", "film", "answered", "answer", "mode", "citations", "passages"}
+ANSWER_KEYS = {
+    "question",
+    "film",
+    "answered",
+    "smalltalk",
+    "answer",
+    "mode",
+    "citations",
+    "passages",
+}
 
 
 def run(settings: Settings | None, *args: str, env_extra: dict[str, str] | None = None):

@@ -393,8 +393,9 @@ async def test_export_copy_recall_and_clear(
         assert "## Who directed Her?" in exported and "## Who plays Samantha in Her?" in exported
         assert "## References" in exported
         titles = {c.title for a in (first.answer, second.answer) for c in a.citations}
-        for n, title in enumerate(sorted(titles, key=exported.index), start=1):
-            assert f"\n{n}. {title}" in exported.replace("\\", "")
+        references = exported.split("## References", 1)[1].replace("\\", "")
+        for n, title in enumerate(sorted(titles, key=lambda t: references.index(f"{t} —")), 1):
+            assert f"\n{n}. {title} —" in references
 
         second.focus()
         await pilot.press("y")

@@ -342,25 +342,39 @@ def _read_batch(path: Path) -> list[list[str]]:
 
 
 @cli.command("eval")
-@click.argument("gold", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("gold", required=False, type=PATH)
+@click.argument("questions", required=False, type=PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
 @click.option("--verbose", "-v", is_flag=True, help="List every question and its answer.")
+@click.option(
+    "--given-films",
+    is_flag=True,
+    help="With a FOLDER: add each article with the film of its films.json (answers alone).",
+)
 @folder_options
 @click.pass_context
 def eval_command(
     ctx: click.Context,
     gold: Path | None,
+    questions: Path | None,
     as_json: bool,
     verbose: bool,
+    given_films: bool,
     corpus: Path | None,
     index: Path | None,
 ) -> None:
-    """Score retrieval and answers on a gold set (default: the bundled set for the seed corpus)."""
+    """Score answers on a gold set (default: the bundled one for the seed corpus), or on a
+    FOLDER of articles with its QUESTIONS (default FOLDER/questions.json) added as a user would."""
+    settings = settings_from(ctx, corpus, index)
+    if gold is not None and gold.is_dir():
+        questions = questions or gold / "questions.json"
+        eval_folder(settings, gold, questions, as_json, verbose, given_films)
+        return
     from filmchat.conversation import Conversation
     from filmchat.evaluation import default_gold_path, dump, evaluate, load_gold
 
     items = load_gold(gold or default_gold_path())
-    engine = open_engine(settings_from(ctx, corpus, index))
+    engine = open_engine(settings)
 
     def run(turns: list[str]) -> list[Answer]:
         conversation = Conversation(engine)
@@ -373,18 +387,64 @@ def eval_command(
     if verbose:
         for result in scores.results:
             mark = "✓" if (result.hit if result.answerable else not result.answered) else "✗"
-            answer = " ".join(result.answer.split())
-            console.print(
-                f"{mark} [{result.category}] {result.id}: {answer[:160]}",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
+            print_result_line(mark, result.category, result.id, result.answer)
     table = Table(title="filmchat eval", show_edge=False)
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in scores.table():
         table.add_row(name, value)
+    console.print(table)
+
+
+def print_result_line(mark: str, category: str, item_id: str, answer: str) -> None:
+    answer = " ".join(answer.split())
+    console.print(f"{mark} [{category}] {item_id}: {answer[:160]}", highlight=False, markup=False)
+
+
+def eval_folder(
+    settings: Settings,
+    folder: Path,
+    questions_path: Path,
+    as_json: bool,
+    verbose: bool,
+    given_films: bool,
+) -> None:
+    """Add a folder's articles to a temporary copy of the corpus, index, ask, and count."""
+    import tempfile
+
+    from filmchat.evaluation import OUTCOMES, evaluate_folder, load_questions
+
+    questions = load_questions(questions_path)
+    with (
+        tempfile.TemporaryDirectory(prefix="filmchat-eval-") as workdir,
+        err_console.status("Adding the articles, indexing and asking…"),
+    ):
+        scores = evaluate_folder(
+            settings, folder, questions, Path(workdir), given_films=given_films
+        )
+    if as_json:
+        print(json.dumps({"summary": scores.summary(), "counts": scores.counts()}))
+        return
+    for item in scores.inferred:
+        if item.error:
+            line = f"✗ {item.file}: not added — {item.error}"
+        else:
+            truth = ""
+            if item.true_film:
+                ok = "✓" if item.film_right and item.year_right else "✗"
+                truth = f" {ok} (expected {item.true_film} ({item.true_year}))"
+            line = f"  {item.file}: {item.film} ({item.year}){truth}"
+        console.print(line, highlight=False, markup=False)
+    if verbose:
+        for result in scores.results:
+            mark = "✓" if result.outcome in ("right", "refused") else "✗"
+            print_result_line(mark, result.outcome, result.id, result.answer)
+    table = Table(title=f"filmchat eval {folder}", show_edge=False)
+    table.add_column("type")
+    for outcome in OUTCOMES:
+        table.add_column(outcome, justify="right")
+    for kind, counts in sorted(scores.counts().items()):
+        table.add_row(kind, *(str(counts[o]) for o in OUTCOMES))
     console.print(table)
 
 

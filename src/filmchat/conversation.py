@@ -11,7 +11,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from filmchat.answer import Evidence, Intent, classify, compose, refusal, title_words
+from filmchat.answer import (
+    Credit,
+    Evidence,
+    Intent,
+    classify,
+    compose,
+    credits_answer,
+    refusal,
+    relation_asked,
+    reply,
+    title_words,
+)
 from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError
 from filmchat.films import (
@@ -23,11 +34,15 @@ from filmchat.films import (
     titles_pattern,
 )
 from filmchat.llm import AnswerStream, ChatClient, LLMCancelled, LLMError, condense_question
+from filmchat.meaning import WordSpace
 from filmchat.models import Answer, Passage
 from filmchat.retrieval import Retriever
 from filmchat.settings import Settings
 from filmchat.store import IndexStore
-from filmchat.terms import STOPWORDS, content_terms, fold
+from filmchat.terms import GENERIC, STOPWORDS, content_terms, fold, stem
+
+# Questions answered from their topic words, where a paraphrase must find its answer.
+OPEN_KINDS = frozenset({"general", "plot", "reason", "verdict"})
 
 _PRONOUN_FILM = re.compile(
     r"\b(it|this film|that film|this movie|that movie|the film|the movie)\b", re.I
@@ -66,6 +81,30 @@ class Engine:
         self.catalog_titles = {film.title.lower() for film in self.catalog}
         self.folded_titles = {fold(film.title) for film in self.catalog}
         self.titles_pattern = titles_pattern(self.catalog)
+        self._word_space: WordSpace | None = None
+
+    @property
+    def word_space(self) -> WordSpace:
+        """The collection's word vectors, loaded on the first question that needs them."""
+        if self._word_space is None:
+            self._word_space = WordSpace(*self.store.word_vectors())
+        return self._word_space
+
+    def related_words(self, intent: Intent) -> dict[str, dict[str, float]]:
+        """Words of the collection meaning nearly what an open question's words mean."""
+        if not intent.terms or intent.kind not in OPEN_KINDS:
+            return {}
+        related = self.word_space.related(intent.terms, self.embedder.encode)
+        # words every review uses ('film', 'cinema' for the cinematography) say nothing
+        common = self.store.manifest.chunks / 4
+        return {
+            asked: {
+                word: similarity
+                for word, similarity in close.items()
+                if word not in GENERIC and self.store.document_frequency(word) <= common
+            }
+            for asked, close in related.items()
+        }
 
     def reload(self) -> None:
         """Switch to the index's newest generation (after a rebuild) without a restart."""
@@ -240,18 +279,52 @@ class Conversation:
                 warn(f"{exc} Showing the extractive answer.")
             return extractive
 
+    def credits(self, film: Film) -> list[Credit]:
+        """The fact sheets of the film's reviews."""
+        articles = self.engine.retriever.articles
+        return [
+            Credit(articles[article_id], role, person, character, sentence)
+            for article_id, role, person, character, sentence in self.engine.store.facts(
+                film.article_ids
+            )
+        ]
+
+    def _from_credits(self, question: str, intent: Intent, film: Film | None) -> Answer | None:
+        """A credit question is answered from the fact sheet when it states the credit; a
+        part the sheet knows nobody in is not guessed from passages ('Lena's husband')."""
+        if film is None or not film.article_ids or intent.kind != "person":
+            return None
+        found = credits_answer(question, intent, film.label, self.credits(film))
+        if found is None and intent.role == "cast" and relation_asked(question):
+            return refusal(question, film.label, [])
+        return found
+
     def retrieve(
-        self, query: str, film: Film | None, k: int, extra_words: str = ""
+        self,
+        query: str,
+        film: Film | None,
+        k: int,
+        intent: Intent | None = None,
+        related: dict[str, dict[str, float]] | None = None,
     ) -> list[Passage]:
-        """Passages from the film's own reviews and from others' passages that name it."""
-        lexical = f"{query} {extra_words}".strip()
+        """Passages from the film's own reviews and from others' passages that name it.
+
+        The lexical half also looks for the words the question's words mean, and a verdict
+        question also gets each review's closing passage, where verdicts sit.
+        """
+        synonyms = " ".join(word for close in (related or {}).values() for word in close)
+        lexical = f"{query} {intent.evidence_words if intent else ''} {synonyms}".strip()
         if film is None:
             return self.engine.retriever.search(query, k=k, lexical_query=lexical)
+        closing: list[int] = []
+        if intent is not None and intent.kind == "verdict" and film.article_ids:
+            closing = self.engine.store.closing_chunk_ids(film.article_ids)
         return self.engine.retriever.search(
             f"{film.title}: {query}" if film.mentioned_only else query,
             k=k,
             film=film.title,
             lexical_query=lexical,
+            include=closing,
         )
 
     def ask(
@@ -287,8 +360,13 @@ class Conversation:
         if intent.across_films and not named:
             film = None  # 'which film ...?' looks in every review, not the conversation's film
             intent = classify(resolved)
+        if intent.kind == "smalltalk":
+            answer = reply(question, self.engine.films())
+            self.history.append(Turn(question, resolved, intent, answer, film))
+            return answer
         k = self.k * 2 if intent.listing else self.k
-        passages = self.retrieve(resolved, film, k, intent.evidence_words)
+        related = self.engine.related_words(intent)
+        passages = self.retrieve(resolved, film, k, intent, related)
         unknown = self._unknown_names(resolved, film)
         if unknown:
             answer = refusal(
@@ -306,8 +384,17 @@ class Conversation:
                     for stem, word in intent.terms.items()
                 },
                 total_chunks=max(self.engine.store.manifest.chunks, 1),
+                related={
+                    asked: {stem(word): similarity for word, similarity in close.items()}
+                    for asked, close in related.items()
+                },
             )
-            answer = compose(question, passages, intent, evidence)
+            credited = self._from_credits(question, intent, film)
+            answer = (
+                credited.model_copy(update={"passages": passages})
+                if credited
+                else compose(question, passages, intent, evidence)
+            )
         if llm is not None and answer.answered:
             answer = self._generate(llm, question, answer, on_stream, warn)
         if film is not None:

@@ -27,10 +27,14 @@ from filmchat.corpus import (
 )
 from filmchat.embedding import Embedder
 from filmchat.errors import ArticleError, IndexCorruptError, IndexMissingError
+from filmchat.facts import extract_facts
+from filmchat.films import mentioned_titles
+from filmchat.meaning import vocabulary
 from filmchat.metadata import Inference
-from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport
+from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport, Sentence
 from filmchat.settings import Settings
 from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest, rebuild_lock
+from filmchat.terms import fold
 
 EmbedProgress = Callable[[int, int], None]
 Warn = Callable[[str], None]
@@ -92,6 +96,46 @@ def prepare(
         chunk_count=len(chunks),
     )
     return PreparedArticle(record, document.text, chunks)
+
+
+def names_other_film(sentence: Sentence, film: str) -> bool:
+    """A list item headed by another film's title: 'Moon (2009): Directed by Duncan Jones'."""
+    label = sentence.text.split(":", 1)[0] if ":" in sentence.text[:90] else ""
+    titles = mentioned_titles([label]) if label and sentence.kind == "item" else {}
+    return any(fold(title) != fold(film) for title in titles)
+
+
+def fact_rows(item: PreparedArticle) -> list[tuple[str, str, str | None, str]]:
+    """The credits the article states, each with the sentence that states it."""
+    film = item.record.meta.film
+    sentences = [s for chunk in item.chunks for s in chunk.sentences]
+    unique = [  # chunks overlap; an item about another film ('Moon (2009): …') is not ours
+        s
+        for s in {(s.start, s.end): s for s in sentences}.values()
+        if not (film and names_other_film(s, film))
+    ]
+    facts = extract_facts(
+        [s.text for s in unique], item.record.meta.film, [s.heading for s in unique]
+    )
+    return [(f.role, f.person, f.character, unique[f.sentence].text) for f in facts]
+
+
+def stored_article(store: IndexStore, record: ArticleRecord) -> PreparedArticle:
+    """An indexed article's chunks as the store holds them, under (new) metadata."""
+    stored = store.chunks(store.chunk_ids_for([record.article_id]).tolist())
+    chunks = [
+        Chunk(
+            article_id=record.article_id,
+            position=position,
+            start=sentences[0].start if sentences else 0,
+            end=sentences[-1].end if sentences else 0,
+            headings=headings,
+            text=text,
+            sentences=sentences,
+        )
+        for position, (_, headings, text, sentences) in enumerate(stored.values())
+    ]
+    return PreparedArticle(record, "", chunks)
 
 
 def load_corpus(
@@ -254,7 +298,8 @@ def _update(
         for article_id in removed:
             writer.remove_article(article_id)
         for record in retitled:
-            writer.update_article_meta(record)
+            assert base is not None  # only an existing index has articles to retitle
+            writer.update_article_meta(record, fact_rows(stored_article(base, record)))
         offset = 0
         for item in prepared:
             if item.record.article_id in old:
@@ -263,7 +308,11 @@ def _update(
             writer.add_article(
                 item.record, item.clean_text, item.chunks, vectors[offset : offset + count]
             )
+            writer.add_facts(item.record.article_id, fact_rows(item))
             offset += count
+        new_words = sorted(vocabulary(texts) - writer.known_words())
+        if new_words:
+            writer.add_words(new_words, embedder.encode(new_words))
         checkpoint("writing")
         writer.commit()
     except BaseException:

@@ -71,6 +71,7 @@ class ArticleRecord(BaseModel):
     meta: ArticleMeta
     content_hash: str
     chunk_count: int = 0
+    text_length: int = Field(default=0, description="Characters of clean text: where is the end.")
 
 
 class Passage(BaseModel):
@@ -133,6 +134,9 @@ class Answer(BaseModel):
     passages: list[Passage] = Field(default_factory=list)
     mode: Literal["extractive", "llm"] = "extractive"
     listing: bool = Field(default=False, description="Items of a list (cast, similar films).")
+    smalltalk: bool = Field(
+        default=False, description="A reply to a greeting or 'what can you do?', not a refusal."
+    )
 
     @property
     def text(self) -> str:
@@ -153,6 +157,7 @@ class Answer(BaseModel):
             "question": self.question,
             "film": self.film,
             "answered": self.answered,
+            "smalltalk": self.smalltalk,
             "answer": self.text,
             "mode": self.mode,
             "citations": [

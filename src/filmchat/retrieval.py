@@ -68,8 +68,13 @@ class Retriever:
         k: int = 8,
         film: str | None = None,
         lexical_query: str | None = None,
+        include: Sequence[int] = (),
     ) -> list[Passage]:
-        """The k best passages for `query`; only passages about `film` (a title) if given."""
+        """The k best passages for `query`; only passages about `film` (a title) if given.
+
+        `include` names chunks the caller wants whatever their rank (a review's closing
+        paragraph for a verdict); they come after the k best.
+        """
         allowed = self.store.chunk_ids_about(film) if film is not None else None
         if allowed is not None and len(allowed) == 0:
             return []
@@ -84,6 +89,7 @@ class Retriever:
         ranked = sorted(fused, key=lambda chunk: fused[chunk], reverse=True)
         article_of = self.store.article_of(ranked[:pool])
         chosen = diversify([c for c in ranked if c in article_of], article_of, k, max(2, k // 3))
+        chosen += [chunk for chunk in include if chunk not in chosen]
         rows = self.store.chunks(chosen)
         dense_scores = dict(dense)
         lexical_rank = {chunk: rank for rank, chunk in enumerate(lexical)}
@@ -100,7 +106,7 @@ class Retriever:
                     text=text,
                     headings=headings,
                     sentences=sentences,
-                    score=fused[chunk],
+                    score=fused.get(chunk, 0.0),
                     dense_score=similarity,
                     lexical_rank=lexical_rank.get(chunk),
                 )

@@ -5,7 +5,8 @@
       gen-000007/
         manifest.json       format version, model, dimension, chunk settings, counts, checksum
         vectors.faiss       IndexIDMap2 over inner product; ids are chunk ids
-        store.sqlite        articles, chunks, sentences, and an FTS5 (BM25) table of chunks
+        store.sqlite        articles, chunks, sentences, an FTS5 (BM25) table of chunks, the
+                            fact sheet of each article, and the vocabulary's word vectors
 
 A rebuild writes a whole new generation beside the live one and only then swaps CURRENT, so a
 rebuild killed at any moment leaves the previous generation untouched and readers never see
@@ -36,7 +37,7 @@ from filmchat.films import mentioned_titles
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
 from filmchat.terms import fold
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -73,6 +74,18 @@ CREATE TABLE sentences (
     text TEXT NOT NULL,
     PRIMARY KEY (chunk_id, position)
 );
+CREATE TABLE vocabulary (
+    word TEXT PRIMARY KEY,
+    vector BLOB NOT NULL
+);
+CREATE TABLE facts (
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    person TEXT NOT NULL,
+    character TEXT,
+    sentence TEXT NOT NULL
+);
+CREATE INDEX facts_by_article ON facts(article_id);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(
     headings, text, films, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -211,7 +224,8 @@ class IndexStore:
 
     def articles(self) -> list[ArticleRecord]:
         rows = self.db.execute(
-            "SELECT a.article_id, a.path, a.meta, a.content_hash, count(c.chunk_id) "
+            "SELECT a.article_id, a.path, a.meta, a.content_hash, count(c.chunk_id), "
+            "length(a.clean_text) "
             "FROM articles a LEFT JOIN chunks c USING (article_id) "
             "GROUP BY a.article_id ORDER BY a.article_id"
         )
@@ -222,9 +236,36 @@ class IndexStore:
                 meta=ArticleMeta.model_validate_json(meta),
                 content_hash=digest,
                 chunk_count=count,
+                text_length=length,
             )
-            for article_id, path, meta, digest, count in rows
+            for article_id, path, meta, digest, count, length in rows
         ]
+
+    def facts(self, article_ids: Iterable[str]) -> list[tuple[str, str, str, str | None, str]]:
+        """(article_id, role, person, character, sentence) stated by these articles."""
+        ids = list(article_ids)
+        marks = ",".join("?" * len(ids))
+        return self.db.execute(
+            "SELECT article_id, role, person, character, sentence FROM facts "
+            f"WHERE article_id IN ({marks}) ORDER BY rowid",
+            ids,
+        ).fetchall()
+
+    def word_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every word of the collection with its vector (see `meaning`)."""
+        rows = self.db.execute("SELECT word, vector FROM vocabulary ORDER BY word").fetchall()
+        matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
+        return [row[0] for row in rows], matrix.reshape(len(rows), self.manifest.dimension)
+
+    def closing_chunk_ids(self, article_ids: Iterable[str]) -> list[int]:
+        """The last chunk of each article: where reviews pass their verdict."""
+        ids = list(article_ids)
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT max(chunk_id) FROM chunks WHERE article_id IN ({marks}) GROUP BY article_id",
+            ids,
+        ).fetchall()
+        return [row[0] for row in rows]
 
     def chunk_ids_for(self, article_ids: Iterable[str]) -> np.ndarray:
         ids = list(article_ids)
@@ -409,9 +450,13 @@ class IndexWriter:
         if len(chunks):
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
 
-    def update_article_meta(self, record: ArticleRecord) -> None:
+    def update_article_meta(
+        self, record: ArticleRecord, facts: Iterable[tuple[str, str, str | None, str]]
+    ) -> None:
         """New metadata (film, year, title...) for an indexed article whose text is unchanged:
-        its row and its chunks' film keys change; its chunks and vectors stay as they are."""
+        its row, its chunks' film keys and its fact sheet change; its chunks and vectors stay."""
+        self.db.execute("DELETE FROM facts WHERE article_id = ?", (record.article_id,))
+        self.add_facts(record.article_id, facts)
         self.db.execute(
             "UPDATE articles SET path = ?, meta = ?, content_hash = ? WHERE article_id = ?",
             (record.path, record.meta.model_dump_json(), record.content_hash, record.article_id),
@@ -426,6 +471,25 @@ class IndexWriter:
         self.db.executemany(
             "UPDATE chunks_fts SET films = ? WHERE rowid = ?",
             [(_film_keys(record.meta, texts), chunk_id) for chunk_id, texts in sentences.items()],
+        )
+
+    def add_facts(self, article_id: str, facts: Iterable[tuple[str, str, str | None, str]]) -> None:
+        """The article's fact sheet: (role, person, character, sentence) rows."""
+        self.db.executemany(
+            "INSERT INTO facts VALUES (?, ?, ?, ?, ?)",
+            [(article_id, *fact) for fact in facts],
+        )
+
+    def known_words(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT word FROM vocabulary")}
+
+    def add_words(self, vocabulary: Sequence[str], vectors: np.ndarray) -> None:
+        """Vectors of new words; words stay when their articles go (a word no sentence uses
+        matches nothing)."""
+        rows = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.db.executemany(
+            "INSERT OR REPLACE INTO vocabulary VALUES (?, ?)",
+            [(word, rows[n].tobytes()) for n, word in enumerate(vocabulary)],
         )
 
     def commit(self) -> Path:
