@@ -375,6 +375,10 @@ CLUTTER_SHAPES = {
         "Spoiler Alert - stop reading now if you have not seen it",
         "Warning: spoilers ahead for the final act",
     ],
+    "garbled alt text": [
+        "Screen Shot 2019-03-04 at 10.32.11 AM",
+        "ice-harbour-still-3-1024x576.jpg",
+    ],
     "image host": [
         "Images for this post were taken from stills.example.com.",
         "Header image via filmgrabs.org",

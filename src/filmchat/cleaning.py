@@ -224,6 +224,12 @@ _TIMESTAMP_WORDS = re.compile(
     r"|yesterday|today|[A-Z]{2,4}T?|GMT|UTC|BST|EST|EDT|PST|PDT|CET)\b",
     re.IGNORECASE,
 )
+# Alt text and captions a page generator filled with a file name or an id, not words
+_GARBLED = re.compile(
+    r"\b[\w-]+\.(?:jpe?g|png|gif|webp|svg|avif)\b|\b(?:IMG|DSC|DSCN|PXL)_?\d{3,}"
+    r"|\bscreen\s?shot\s+\d{4}-\d{2}-\d{2}|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{24,}\b",
+    re.IGNORECASE,
+)
 _BARE_NAME = re.compile(r"[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,2}")
 _SPOILER_WARNING = re.compile(
     r"^\W*(spoilers?\s*(alert|warning|ahead)|warning\s*:\s*spoilers?)\b", re.I
@@ -283,7 +289,7 @@ def is_clutter(line: str) -> bool:
         return True
     if words <= 40 and _NEWSLETTER.search(stripped):
         return True
-    if words <= 15 and _SPOILER_WARNING.match(stripped):
+    if words <= 15 and (_SPOILER_WARNING.match(stripped) or _GARBLED.search(stripped)):
         return True
     if words <= 6 and _BACK_TO.match(stripped):
         return True

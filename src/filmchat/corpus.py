@@ -143,10 +143,6 @@ class Source:
     page: PageMeta | None = None
     markup: str = "markdown"  # or "text", "restructuredtext"
 
-    @property
-    def markdown(self) -> bool:
-        return self.markup == "markdown"
-
     def rendered(self) -> Rendered:
         """Prose for the cleaner: markup rendered; plain text with entities and tags out."""
         if self.markup == "markdown":
