@@ -53,7 +53,7 @@ def ready(app: FilmchatApp) -> bool:
 
 
 def idle(app: FilmchatApp) -> bool:
-    return app.chat.request is None and not app.indexing
+    return app.chat.request is None and not app.session.indexing
 
 
 async def start(pilot: Pilot) -> FilmchatApp:
@@ -89,8 +89,8 @@ async def ask(pilot: Pilot, question: str, timeout: float = 60.0) -> AnswerMessa
 
 
 def notes(app: FilmchatApp) -> list[str]:
-    """Title and message of every notification currently shown."""
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    """Title and message of every notification shown so far (a toast lasts seconds)."""
+    return list(app.told)
 
 
 def notified(app: FilmchatApp, text: str) -> bool:
@@ -105,3 +105,14 @@ def markdown_text(widget: AnswerMessage) -> str:
     from textual.widgets import Markdown
 
     return widget.query_one(Markdown).source
+
+
+async def press_button(pilot: Pilot, selector: str) -> None:
+    """Click a dialog's button once it is laid out (a click before that lands nowhere)."""
+
+    def shown() -> bool:
+        found = pilot.app.screen.query(selector)
+        return bool(found) and found.first().region.width > 0
+
+    await wait_until(pilot, shown, what=f"{selector} on screen")
+    await pilot.click(selector)

@@ -27,6 +27,7 @@ from helpers_tui import (
     idle,
     markdown_text,
     notified,
+    press_button,
     ready,
     start,
     submit,
@@ -190,7 +191,7 @@ async def test_answer_revealed_by_sentence_and_esc_cancels_it(
 
         # cancelled while retrieval runs: holding the engine lock (as an index swap does)
         # keeps the worker thread from finishing until after Esc
-        with app.engine_lock:
+        with app.session.engine_lock:
             await pilot.press("enter")
             await wait_until(pilot, lambda: app.chat.request and app.chat.request.started)
             await pilot.press("escape")
@@ -198,7 +199,7 @@ async def test_answer_revealed_by_sentence_and_esc_cancels_it(
         await wait_until(pilot, lambda: not app.chat.query(AnswerMessage), what="answer removed")
         assert app.chat.conversation.turns == []
 
-        app.reveal_delay = 0.01
+        app.session.reveal_delay = 0.01
         await pilot.press("enter")  # the question is back in the prompt: ask it again
         await wait_until(pilot, lambda: app.chat.answers and app.chat.request is None)
         assert [a.question for a in app.chat.conversation.turns] == [question]
@@ -220,7 +221,7 @@ async def test_question_typed_while_the_model_loads(seed: Settings) -> None:
     app = FilmchatApp(seed, load_embedder=load)
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: app.chat.header.corpus.startswith("1 film"))
-        assert app.embedder is None and not ready(app)
+        assert app.session.embedder is None and not ready(app)
         assert app.chat.activity.has_class("-active")
         assert "Loading the embedding model" in str(
             app.chat.activity.query_one("#activity-text").render()
@@ -245,10 +246,8 @@ async def test_no_index_offers_to_build_it(
     settings = make_settings(history=tmp_path / "history.sqlite")
     app = FilmchatApp(settings, embedder=embedder)
     async with app.run_test(size=WIDE) as pilot:
-        await wait_until(
-            pilot, lambda: isinstance(app.screen, BuildIndexScreen) and app.screen.query("#build")
-        )
-        await pilot.click("#later")
+        await wait_until(pilot, lambda: isinstance(app.screen, BuildIndexScreen))
+        await press_button(pilot, "#later")
         await wait_until(pilot, lambda: notified(app, "ctrl+r"))
         assert app.chat.header.corpus == "no index yet"
 
@@ -276,7 +275,7 @@ async def test_broken_index_is_reported_and_rebuilt(private: Settings, embedder:
         assert app.chat.header.corpus == "index unusable"
         app.screen.query_one("#build", Button).press()
         await start(pilot)
-        await wait_until(pilot, lambda: not app.indexing)
+        await wait_until(pilot, lambda: not app.session.indexing)
         assert notified(app, "rebuilt from scratch")
         widget = await ask(pilot, "Who directed Her?")
         assert widget.answer is not None and widget.answer.answered
@@ -398,8 +397,9 @@ async def test_export_copy_recall_and_clear(
             assert f"\n{n}. {title} —" in references
 
         second.focus()
-        await pilot.press("y")
-        assert app.clipboard.startswith(second.answer.text)
+        await pilot.press("ctrl+y")
+        copied, _, _ = app.clipboard.partition("\n\nReferences:")
+        assert copied.replace("\n", " ") == second.answer.text  # a list item ends its line
         assert "References:" in app.clipboard and second.answer.citations[0].title in app.clipboard
 
         app.chat.prompt.focus()

@@ -287,11 +287,11 @@ async def test_llm_on_refused_without_a_server(
     app = FilmchatApp(settings, embedder=embedder)
     async with app.run_test(size=WIDE) as pilot:
         await start(pilot)
-        assert app.chat.header.mode == "extractive" and app.llm is None
+        assert app.chat.header.mode == "extractive" and app.session.llm is None
         await submit(pilot, "/llm on")
         await wait_until(pilot, lambda: notified(app, "No model server is configured"))
         assert notified(app, "FILMCHAT_LLM_URL")
-        assert app.chat.header.mode == "extractive" and not app.use_llm
+        assert app.chat.header.mode == "extractive" and not app.session.use_llm
         widget = await ask(pilot, "Who directed Her?")
         assert isinstance(widget.answer, Answer) and widget.answer.mode == "extractive"
         assert "Spike Jonze" in widget.answer.text

@@ -53,9 +53,14 @@ def test_empty(snap_compare, app: FilmchatApp, size: tuple[int, int]) -> None:
     assert snap_compare(app, terminal_size=size, run_before=steady)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-def test_with_an_answer(snap_compare, app: FilmchatApp, size: tuple[int, int]) -> None:
-    assert snap_compare(app, terminal_size=size, run_before=answered)
+def test_references_under_the_answer_at_80_columns(snap_compare, app: FilmchatApp) -> None:
+    """No panel at 80×24: the answer's numbered references are under it."""
+    assert snap_compare(app, terminal_size=(80, 24), run_before=answered)
+
+
+def test_panel_with_the_active_marker_at_120_columns(snap_compare, app: FilmchatApp) -> None:
+    """Tab to the answer, → to its first marker: highlighted in the text and in the panel."""
+    assert snap_compare(app, terminal_size=(120, 40), run_before=then_press("shift+tab", "right"))
 
 
 def test_sources_shown_at_80_columns(snap_compare, app: FilmchatApp) -> None:

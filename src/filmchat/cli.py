@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -224,29 +225,59 @@ def open_engine(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def print_answer(answer: Answer) -> None:
-    """Answer text, then its numbered sources, as a person reads them in a terminal."""
-    from rich.markdown import Markdown
+    """Answer text, then its numbered sources, as a person reads them.
 
+    In a terminal with Rich, wrapped at its width; piped or redirected, as plain text wrapped
+    at the width with no padding: never a cropped line.
+    """
+    from rich.markdown import Markdown
+    from rich.text import Text
+
+    for style, text in answer_lines(answer):
+        if not console.is_terminal:
+            print(wrapped(text, console.width))
+        elif style == "markdown":
+            console.print(Markdown(text), soft_wrap=False)
+        else:
+            console.print(Text(text, style=style), soft_wrap=False)
+
+
+def answer_lines(answer: Answer) -> list[tuple[str, str]]:
+    """(Rich style, text) of each paragraph `print_answer` writes; 'markdown' for the answer."""
     scope = f" · {answer.film}" if answer.film else ""
-    console.print(
-        f"[bold cyan]Q:[/] {escape(answer.question)}[dim]{escape(scope)}[/]", highlight=False
-    )
-    if answer.answered:
-        console.print(Markdown(answer.text))
-    else:
-        console.print(f"[yellow]{escape(answer.message)}[/]", highlight=False)
+    lines = [("bold", f"Q: {answer.question}{scope}")]
+    lines.append(("markdown", answer.text) if answer.answered else ("yellow", answer.message))
     if answer.citations:
-        label = "Sources" if answer.answered else "Nearest articles"
-        console.print(f"[bold]{label}[/]")
+        lines.append(("bold", "Sources" if answer.answered else "Nearest articles"))
         for citation in answer.citations:
             by = ", ".join(x for x in (citation.author, citation.site) if x)
             film = f" — {citation.film}" if citation.film else ""
-            console.print(
-                escape(f"  [{citation.marker}] {citation.title}{film}{f' ({by})' if by else ''} ")
-                + f"[dim]{escape(citation.path)}[/]",
-                highlight=False,
+            who = f" ({by})" if by else ""
+            lines.append(("", f"  [{citation.marker}] {citation.title}{film}{who} {citation.path}"))
+    lines.append(("", ""))
+    return lines
+
+
+def wrapped(text: str, width: int) -> str:
+    """Every word kept, lines wrapped at `width`, no padding; a too-long word stays whole.
+
+    List items ('- ...') and sources ('  [n] ...') continue indented under their text.
+    """
+    lines = []
+    for line in text.splitlines() or [""]:
+        stripped = line.lstrip()
+        hanging = "  " if stripped.startswith(("- ", "[")) else ""
+        indent = line[: len(line) - len(stripped)] + hanging
+        lines.append(
+            textwrap.fill(
+                line,
+                width,
+                subsequent_indent=indent,
+                break_long_words=False,
+                break_on_hyphens=False,
             )
-    console.print()
+        )
+    return "\n".join(lines)
 
 
 @cli.command("ask")

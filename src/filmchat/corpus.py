@@ -51,7 +51,10 @@ def discover(corpus_dir: Path) -> list[Path]:
 
 def _decode(data: bytes, path: Path) -> str:
     if b"\x00" in data[:8192]:
-        raise ArticleError(f"{path.name}: binary file, not an article; remove it from the corpus.")
+        raise ArticleError(
+            f"{path.name}: binary file, not a text article "
+            "(save it as Markdown, HTML or plain text)."
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

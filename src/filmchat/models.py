@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from filmchat.wording import counted
+
 
 class ArticleMeta(BaseModel):
     """What the front matter (or the page) says about an article."""
@@ -204,7 +206,7 @@ class IndexReport(BaseModel):
         return (
             f"Indexed ({kind}): {self.added} added, {self.updated} updated, "
             f"{self.removed} removed, {self.unchanged} unchanged; "
-            f"{self.chunks_embedded} chunks embedded, {self.chunks_total} in the index "
+            f"{counted(self.chunks_embedded, 'chunk')} embedded, {self.chunks_total} in the index "
             f"({self.seconds:.1f}s)."
         )
 

@@ -1,28 +1,27 @@
-"""The filmchat Textual app: owns the settings, the model, the live index and the history.
+"""The filmchat Textual app: owns the session (settings, model, live index, history).
 
 The window paints at once; the embedding model loads in a thread worker (sentence-transformers
 is imported there, by `Embedder`, and the optional LLM client with it), and rebuilds run in
 another. Everything the chat shows comes from the answering layer (`Engine`, `Conversation`);
-this module only schedules it.
+this module only schedules it, fills the `Session` and tells the chat screen with messages.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
+from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import urlsplit
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from filmchat.errors import FilmchatError, IndexMissingError
-from filmchat.models import Answer, ArticleRecord, IndexReport
+from filmchat.models import IndexReport
 from filmchat.settings import Settings
 from filmchat.tui.commands import COMMANDS
 from filmchat.tui.history import History, history_path
@@ -30,38 +29,25 @@ from filmchat.tui.render import one_line
 from filmchat.tui.screens.build_index import BuildIndexScreen
 from filmchat.tui.screens.chat import ChatScreen
 from filmchat.tui.screens.history import HistoryScreen
+from filmchat.tui.session import (
+    Activity,
+    CorpusStatus,
+    EngineReady,
+    HistoryRequested,
+    IndexChanged,
+    ReindexRequested,
+    Reopen,
+    RunCommand,
+    Session,
+    StatusChanged,
+)
 
 if TYPE_CHECKING:
-    # numpy, faiss and torch load in the workers, so the window paints before them
-    from filmchat.conversation import Conversation, Engine
+    from filmchat.conversation import Engine
     from filmchat.embedding import Embedder
-    from filmchat.llm import AnswerStream, ChatClient
-    from filmchat.store import IndexStore
 
-
-@dataclass
-class CorpusStatus:
-    """What the header shows and /films, /sources list."""
-
-    films: dict[str, list[ArticleRecord]] = field(default_factory=dict)
-    passages: int = 0
-
-    @classmethod
-    def of(cls, store: IndexStore) -> CorpusStatus:
-        from filmchat.films import films_in
-
-        return cls(films_in(store.articles()), store.manifest.chunks)
-
-    @property
-    def articles(self) -> int:
-        return sum(len(items) for items in self.films.values())
-
-    def summary(self) -> str:
-        films = len(self.films)
-        return (
-            f"{films} film{'s' if films != 1 else ''} · {self.articles} articles · "
-            f"{self.passages} passages"
-        )
+TOAST_SECONDS: dict[SeverityLevel, float] = {"information": 3, "warning": 5, "error": 8}
+"""How long a toast stays: long enough to read its one line, errors a little longer."""
 
 
 class FilmchatApp(App[None]):
@@ -101,30 +87,13 @@ class FilmchatApp(App[None]):
         reveal_delay: float = 0.05,
     ) -> None:
         super().__init__()
-        self.settings = settings
-        self.start_film = film
-        self.embedder = embedder
-        self.load_embedder = load_embedder or self._load_embedder
-        self.reveal_delay = reveal_delay
-        self.engine: Engine | None = None
-        self.status: CorpusStatus | None = None
-        self.index_problem: str | None = None
-        self.history: History | None = None
-        self.engine_lock = threading.Lock()
-        self.model_ready = threading.Event()
-        self.model_problem: str | None = None
-        self.indexing = False
-        self.llm: ChatClient | None = None
-        self.use_llm = bool(settings.llm_url)
-        self.llm_problem: str | None = (
-            None
-            if settings.llm_url
-            else (
-                "No model server is configured: set FILMCHAT_LLM_URL (and FILMCHAT_LLM_MODEL), "
-                "then restart filmchat."
-            )
+        self.session = Session(
+            settings, start_film=film, reveal_delay=reveal_delay, embedder=embedder
         )
-        self.chat = ChatScreen()
+        self.load_embedder = load_embedder or self._load_embedder
+        self.chat = ChatScreen(self.session)
+        self.told: deque[str] = deque(maxlen=100)
+        """'title: message' of every notification, newest last: toasts vanish within seconds."""
 
     def _load_embedder(self) -> Embedder:
         from filmchat.embedding import Embedder
@@ -132,29 +101,16 @@ class FilmchatApp(App[None]):
         # runs in the loading worker: a one-line warning (say, the ONNX encoder was rebuilt)
         # reaches the user as a notification
         return Embedder(
-            self.settings,
+            self.session.settings,
             warn=lambda line: self.call_from_thread(self.notify, line, severity="warning"),
         )
 
     def get_default_screen(self) -> Screen:
         return self.chat
 
-    @property
-    def mode(self) -> str:
-        """How answers are written, for the header: 'extractive' or 'LLM <model name>'."""
-        if not self.use_llm or not self.settings.llm_url:
-            return "extractive"
-        name = self.settings.llm_model or urlsplit(self.settings.llm_url).netloc
-        name = name or self.settings.llm_url
-        return f"LLM {name if len(name) <= 24 else name[:23] + '…'}"
-
-    def set_llm(self, on: bool) -> str | None:
-        """Switch between generated and extractive answers; why not, if the model is unusable."""
-        if on and self.llm_problem:
-            return self.llm_problem
-        self.use_llm = on
-        self.chat.header.mode = self.mode
-        return None
+    def tell(self, message: Message) -> None:
+        """Tell the chat screen what changed; safe from worker threads too."""
+        self.chat.post_message(message)
 
     def notify(
         self,
@@ -165,20 +121,26 @@ class FilmchatApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Messages quote paths, titles and errors: shown literally, never parsed as markup."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Messages quote paths, titles and errors: shown literally, never parsed as markup.
+
+        Toasts are short (TOAST_SECONDS by severity) and sit at the top, away from the
+        newest answer at the bottom of the conversation.
+        """
+        self.told.append(f"{title}: {message}")
+        seconds = TOAST_SECONDS[severity] if timeout is None else timeout
+        super().notify(message, title=title, severity=severity, timeout=seconds, markup=markup)
 
     # --- start-up ----------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Called once the chat screen is mounted: open the history, start loading."""
+    def on_mount(self) -> None:
+        """Open the history and start loading; the chat screen is already usable."""
+        session = self.session
         try:
-            self.history = History(history_path(self.settings))
+            session.history = History(history_path(session.settings))
         except FilmchatError as exc:
-            self.notify(f"{exc} History is off for this session.", severity="warning", timeout=10)
-        if self.embedder is None:
-            self.chat.activity.busy("Loading the embedding model…")
-        self.chat.header.mode = self.mode
+            self.notify(f"{exc} History is off for this session.", severity="warning")
+        if session.embedder is None:
+            self.tell(Activity("busy", "Loading the embedding model…"))
         self.load()
 
     @work(thread=True, group="load", exit_on_error=False)
@@ -187,13 +149,14 @@ class FilmchatApp(App[None]):
         from filmchat.llm import ChatClient
         from filmchat.store import IndexStore
 
+        session = self.session
         try:
-            self.llm = ChatClient.from_settings(self.settings)
+            session.llm = ChatClient.from_settings(session.settings)
         except Exception as exc:  # a bad URL or key costs the model answers, not the chat
             self.call_from_thread(self.llm_unusable, one_line(exc))
         problem: FilmchatError | None = None
         try:
-            store = IndexStore.open(self.settings.index, verify=False)
+            store = IndexStore.open(session.settings.index, verify=False)
             try:
                 self.call_from_thread(self.show_status, CorpusStatus.of(store))
             finally:
@@ -201,157 +164,148 @@ class FilmchatApp(App[None]):
         except FilmchatError as exc:
             problem = exc
             self.call_from_thread(self.index_unusable, exc)
-        if self.embedder is None:
+        if session.embedder is None:
             try:
-                self.embedder = self.load_embedder()
+                session.embedder = self.load_embedder()
             except Exception as exc:  # any failure to load must reach the user as one line
-                self.model_problem = one_line(exc)
-                self.model_ready.set()
+                session.model_problem = one_line(exc)
+                session.model_ready.set()
                 self.call_from_thread(self.model_failed)
                 return
-        self.model_ready.set()
+        session.model_ready.set()
         if problem is None:
             self.open_engine()
         else:
-            self.call_from_thread(self.chat.activity.idle)
+            self.tell(Activity("idle"))
 
     def open_engine(self) -> None:
         """Runs in a worker thread: open the live index for answering."""
         from filmchat.conversation import Engine
 
-        assert self.embedder is not None
+        assert self.session.embedder is not None
         try:
-            engine = Engine(self.settings, self.embedder)
+            engine = Engine(self.session.settings, self.session.embedder)
             status = CorpusStatus.of(engine.store)
         except Exception as exc:  # a damaged index can fail in many ways; one line each
             error = exc if isinstance(exc, FilmchatError) else FilmchatError(one_line(exc))
             self.call_from_thread(self.index_unusable, error)
-            self.call_from_thread(self.chat.activity.idle)
+            self.tell(Activity("idle"))
             return
         self.call_from_thread(self.engine_ready, engine, status)
 
     def llm_unusable(self, error: str) -> None:
-        self.llm_problem = (
+        self.session.llm_problem = (
             f"Cannot use the model server ({error}); fix FILMCHAT_LLM_URL or "
             "FILMCHAT_LLM_API_KEY, then restart filmchat."
         )
-        self.set_llm(False)
+        self.session.set_llm(False)
+        self.tell(StatusChanged())
         self.notify(
-            f"{self.llm_problem} Answers are extractive.",
+            f"{self.session.llm_problem} Answers are extractive.",
             title="No model answers",
             severity="error",
         )
 
     def show_status(self, status: CorpusStatus) -> None:
-        self.status = status
-        self.chat.header.corpus = status.summary()
+        self.session.status = status
+        self.show_corpus(status.summary())
+
+    def show_corpus(self, line: str) -> None:
+        self.session.corpus_line = line
+        self.tell(StatusChanged())
 
     def engine_ready(self, engine: Engine, status: CorpusStatus) -> None:
-        self.engine = engine
-        self.index_problem = None
+        self.session.engine = engine
+        self.session.index_problem = None
         self.show_status(status)
-        if not self.indexing:
-            self.chat.activity.idle()
-        self.chat.engine_ready()
+        if not self.session.indexing:
+            self.tell(Activity("idle"))
+        self.tell(EngineReady())
 
     def model_failed(self) -> None:
-        self.chat.activity.idle()
-        self.chat.header.corpus = "model not loaded"
+        self.tell(Activity("idle"))
+        self.show_corpus("model not loaded")
         self.notify(
-            f"{self.model_problem} Restart filmchat once that is fixed.",
+            f"{self.session.model_problem} Restart filmchat once that is fixed.",
             title="Cannot answer",
             severity="error",
-            timeout=30,
         )
 
     def index_unusable(self, error: FilmchatError) -> None:
         """No index or a broken one: say so and offer to build it; a live engine keeps answering."""
-        if self.engine is not None:
+        session = self.session
+        if session.engine is not None:
             self.notify(f"{error} The previous index is still answering.", severity="error")
             return
-        self.index_problem = str(error)
+        session.index_problem = str(error)
         missing = isinstance(error, IndexMissingError)
-        self.chat.header.corpus = "no index yet" if missing else "index unusable"
+        self.show_corpus("no index yet" if missing else "index unusable")
         if not missing:
-            self.notify(str(error), title="Index unusable", severity="error", timeout=15)
-        if not self.indexing:
+            self.notify(str(error), title="Index unusable", severity="error")
+        if not session.indexing:
+            # the dialog speaks for the chat, not the command line: it offers the build itself
+            index = session.settings.index
+            problem = (
+                f"There is no index in {index} yet."
+                if missing
+                else f"The index in {index} cannot be used (see the notification)."
+            )
             self.push_screen(
-                BuildIndexScreen(str(error), str(self.settings.corpus)), self.build_chosen
+                BuildIndexScreen(problem, str(session.settings.corpus)), self.build_chosen
             )
 
     def build_chosen(self, build: bool | None) -> None:
         if build:
             self.action_reindex()
         else:
-            self.notify("Build the index any time with ctrl+r or /reindex.", timeout=8)
-
-    # --- answering ---------------------------------------------------------------------------
-
-    def ask(
-        self,
-        conversation: Conversation,
-        question: str,
-        *,
-        use_llm: bool,
-        on_stream: Callable[[AnswerStream], None],
-        warn: Callable[[str], None],
-    ) -> Answer:
-        """Runs in a worker thread; one question at a time, never during an index swap."""
-        with self.engine_lock:
-            return conversation.ask(question, use_llm=use_llm, on_stream=on_stream, warn=warn)
-
-    def replay(self, conversation: Conversation, questions: list[str]) -> None:
-        """Runs in a worker thread: re-ask a reopened chat's questions so follow-ups resolve.
-
-        Never with the model: the answers are already shown, only the context is rebuilt.
-        """
-        with self.engine_lock:
-            for question in questions:
-                conversation.ask(question, use_llm=False)
+            self.notify("Build the index any time with ctrl+r or /reindex.")
 
     # --- rebuilding --------------------------------------------------------------------------
 
+    @on(ReindexRequested)
     def action_reindex(self) -> None:
         """Incremental rebuild in a worker; the live index answers until the new one is ready."""
-        if self.indexing:
+        if self.session.indexing:
             self.notify("The index is already being rebuilt.")
             return
-        self.indexing = True
-        self.chat.activity.progress("Indexing: reading the corpus", 0, None)
+        self.session.indexing = True
+        self.tell(Activity("progress", "Indexing: reading the corpus", 0, None))
         self.reindex()
 
     @work(thread=True, group="index", exit_on_error=False)
     def reindex(self) -> None:
         from filmchat.indexer import build_index
 
-        if not self.model_ready.is_set():
-            self.call_from_thread(self.chat.activity.busy, "Loading the model before indexing…")
-        self.model_ready.wait()
-        if self.embedder is None:
-            self.call_from_thread(self.index_failed, f"{self.model_problem}")
+        session = self.session
+        if not session.model_ready.is_set():
+            self.tell(Activity("busy", "Loading the model before indexing…"))
+        session.model_ready.wait()
+        if session.embedder is None:
+            self.call_from_thread(self.index_failed, f"{session.model_problem}")
             return
         warnings: list[str] = []
 
         def progress(done: int, total: int) -> None:
-            self.call_from_thread(
-                self.chat.activity.progress, "Indexing: embedding passages", done, total
-            )
+            self.tell(Activity("progress", "Indexing: embedding passages", done, total))
 
         try:
             report = build_index(
-                self.settings, embedder=self.embedder, progress=progress, warn=warnings.append
+                session.settings,
+                embedder=session.embedder,
+                progress=progress,
+                warn=warnings.append,
             )
         except Exception as exc:  # a failed rebuild must leave the app and the old index alive
             self.call_from_thread(self.index_failed, one_line(exc))
             return
-        if self.engine is None:
+        if session.engine is None:
             self.call_from_thread(self.indexed, report, warnings)
             self.open_engine()
             return
         try:
-            with self.engine_lock:
-                self.engine.reload()
-                status = CorpusStatus.of(self.engine.store)
+            with session.engine_lock:
+                session.engine.reload()
+                status = CorpusStatus.of(session.engine.store)
         except Exception as exc:  # the rebuilt index could not be opened: keep the old one
             self.call_from_thread(self.index_failed, one_line(exc))
             return
@@ -360,34 +314,36 @@ class FilmchatApp(App[None]):
     def indexed(
         self, report: IndexReport, warnings: list[str], status: CorpusStatus | None = None
     ) -> None:
-        self.indexing = False
-        self.chat.activity.idle()
+        self.session.indexing = False
+        self.tell(Activity("idle"))
         if status is not None:
             self.show_status(status)
-            self.chat.index_changed()
+            self.tell(IndexChanged())
         message = report.summary() + (f" {report.reason}." if report.reason else "")
-        self.notify(message, title="Index updated", timeout=8)
+        self.notify(message, title="Index updated")
         if warnings:
             self.notify("\n".join(warnings), title="Some files were skipped", severity="warning")
 
     def index_failed(self, message: str) -> None:
-        self.indexing = False
-        self.chat.activity.idle()
+        self.session.indexing = False
+        self.tell(Activity("idle"))
         still = (
             " The previous index is still answering."
-            if self.engine is not None
+            if self.session.engine is not None
             else " Fix the problem, then press ctrl+r to try again."
         )
-        self.notify(message + still, title="Rebuild failed", severity="error", timeout=15)
+        self.notify(message + still, title="Rebuild failed", severity="error")
 
     # --- history -----------------------------------------------------------------------------
 
+    @on(HistoryRequested)
     def action_history(self) -> None:
-        if self.history is None:
+        history = self.session.history
+        if history is None:
             self.notify("History is off for this session.", severity="warning")
             return
         try:
-            conversations = self.history.conversations()
+            conversations = history.conversations()
         except sqlite3.Error as exc:
             self.history_unreadable(exc)
             return
@@ -397,18 +353,19 @@ class FilmchatApp(App[None]):
         self.push_screen(HistoryScreen(conversations), self.history_chosen)
 
     def history_unreadable(self, exc: sqlite3.Error) -> None:
-        path = self.history.path if self.history else "(none)"
+        path = self.session.history.path if self.session.history else "(none)"
         self.notify(f"Cannot read the chat history {path}: {exc}.", severity="error")
 
-    async def history_chosen(self, conversation_id: int | None) -> None:
-        if conversation_id is None or self.history is None:
+    def history_chosen(self, conversation_id: int | None) -> None:
+        history = self.session.history
+        if conversation_id is None or history is None:
             return
         try:
-            answers = self.history.answers(conversation_id)
+            answers = history.answers(conversation_id)
         except sqlite3.Error as exc:
             self.history_unreadable(exc)
             return
-        await self.chat.reopen(conversation_id, answers)
+        self.tell(Reopen(conversation_id, answers))
 
     # --- command palette ---------------------------------------------------------------------
 
@@ -421,27 +378,28 @@ class FilmchatApp(App[None]):
             yield SystemCommand(
                 command.usage,
                 command.help,
-                lambda name=command.name: self.chat.palette_command(name),
+                lambda name=command.name: self.tell(RunCommand(name)),
             )
-        for label in self.engine.films() if self.engine else []:
+        engine = self.session.engine
+        for label in engine.films() if engine else []:
             yield SystemCommand(
                 f"/film {label}",
                 f"Talk about {label}",
-                lambda label=label: self.chat.palette_command("film", label),
+                lambda label=label: self.tell(RunCommand("film", label)),
             )
         yield SystemCommand(
             "/llm on",
             "Answer with the model at FILMCHAT_LLM_URL, citations checked",
-            lambda: self.chat.palette_command("llm", "on"),
+            lambda: self.tell(RunCommand("llm", "on")),
         )
         yield SystemCommand(
             "/llm off",
             "Answer by quoting the reviews (no model)",
-            lambda: self.chat.palette_command("llm", "off"),
+            lambda: self.tell(RunCommand("llm", "off")),
         )
 
     def on_unmount(self) -> None:
-        if self.history is not None:
-            self.history.close()
-        if self.llm is not None:
-            self.llm.close()
+        if self.session.history is not None:
+            self.session.history.close()
+        if self.session.llm is not None:
+            self.session.llm.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,17 @@ def parse(text: str) -> tuple[str, str] | None:
         return None
     name, _, argument = text[1:].partition(" ")
     return name.lower(), argument.strip()
+
+
+def path_argument(argument: str) -> Path:
+    """A path as typed or pasted: quoted the way file managers paste it, or with `~`.
+
+    '/tmp/x/arrival review.md' (quoted), /tmp/x/arrival\\ review.md (escaped) and an unquoted
+    path with spaces all name the same file.
+    """
+    try:
+        words = shlex.split(argument)
+    except ValueError:  # an unbalanced quote: take the text as it is
+        words = []
+    text = words[0] if len(words) == 1 else argument.strip()
+    return Path(text).expanduser()

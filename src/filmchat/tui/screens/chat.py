@@ -7,9 +7,9 @@ import sqlite3
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -19,9 +19,27 @@ from textual.worker import Worker
 
 from filmchat.errors import FilmchatError
 from filmchat.models import Answer
-from filmchat.tui.commands import BY_NAME, COMMANDS, parse
-from filmchat.tui.render import answer_with_references, escape, export_markdown, one_line
+from filmchat.tui.commands import BY_NAME, COMMANDS, parse, path_argument
+from filmchat.tui.render import (
+    answer_film,
+    answer_with_references,
+    escape,
+    export_markdown,
+    one_line,
+)
+from filmchat.tui.screens.confirm import ConfirmScreen
 from filmchat.tui.screens.curation import CurationCommands
+from filmchat.tui.session import (
+    Activity,
+    EngineReady,
+    HistoryRequested,
+    IndexChanged,
+    ReindexRequested,
+    Reopen,
+    RunCommand,
+    Session,
+    StatusChanged,
+)
 from filmchat.tui.widgets.activity_bar import ActivityBar
 from filmchat.tui.widgets.answer import AnswerMessage
 from filmchat.tui.widgets.chat_log import ChatLog
@@ -30,11 +48,11 @@ from filmchat.tui.widgets.question import QuestionMessage
 from filmchat.tui.widgets.source_card import SourceCard
 from filmchat.tui.widgets.sources import SourcesPanel
 from filmchat.tui.widgets.status_header import StatusHeader
+from filmchat.wording import counted
 
 if TYPE_CHECKING:
     from filmchat.conversation import Conversation
     from filmchat.llm import AnswerStream
-    from filmchat.tui.app import FilmchatApp
 
 
 @dataclass
@@ -75,7 +93,23 @@ class ChatScreen(CurationCommands, Screen[None]):
         ),
         Binding("ctrl+l", "clear", "Clear", id="clear", tooltip="Start a new conversation"),
         Binding(
-            "y",
+            "pageup",
+            "scroll_log(-1)",
+            "Scroll up",
+            id="scroll-up",
+            show=False,
+            tooltip="Scroll the conversation up a page, from anywhere",
+        ),
+        Binding(
+            "pagedown",
+            "scroll_log(1)",
+            "Scroll down",
+            id="scroll-down",
+            show=False,
+            tooltip="Scroll the conversation down a page, from anywhere",
+        ),
+        Binding(
+            "ctrl+y",
             "copy_answer",
             "Copy answer",
             id="copy-answer",
@@ -83,8 +117,10 @@ class ChatScreen(CurationCommands, Screen[None]):
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
+        """`session` is the app's: read here, written by the app, which says what changed."""
         super().__init__()
+        self.session = session
         self.conversation: Conversation | None = None
         self.answers: list[Answer] = []
         self.history_id: int | None = None
@@ -103,10 +139,6 @@ class ChatScreen(CurationCommands, Screen[None]):
         self._request = request
         self.refresh_bindings()
 
-    @property
-    def filmchat(self) -> FilmchatApp:
-        return cast("FilmchatApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield StatusHeader()
         with Horizontal(id="main"):
@@ -119,7 +151,35 @@ class ChatScreen(CurationCommands, Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Prompt).focus()
         self.update_completions([])
-        self.filmchat.start()
+        self.show_status()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing is never lost: a printable key pressed anywhere but the prompt goes to it.
+
+        Handled before any binding is looked up, so no single-letter key can swallow typing;
+        this also catches keys that arrive before the prompt has focus.
+        """
+        if event.is_printable and event.character and not isinstance(self.focused, Input):
+            event.stop()
+            event.prevent_default()
+            self.prompt.type_in(event.character)
+
+    def action_focus_prompt(self) -> None:
+        self.prompt.focus()
+
+    def action_newest_answer(self) -> None:
+        """Tab from the prompt: the answer just read, not the first of the whole log."""
+        answers = self.log_view.answers()
+        if answers:
+            answers[-1].focus()
+        else:
+            self.focus_next()
+
+    def action_scroll_log(self, pages: int) -> None:
+        if pages < 0:
+            self.log_view.scroll_page_up()
+        else:
+            self.log_view.scroll_page_down()
 
     @property
     def header(self) -> StatusHeader:
@@ -143,18 +203,33 @@ class ChatScreen(CurationCommands, Screen[None]):
 
     # --- engine life cycle (called by the app) ---------------------------------------------
 
+    @on(Activity)
+    def show_activity(self, event: Activity) -> None:
+        if event.kind == "busy":
+            self.activity.busy(event.text)
+        elif event.kind == "progress":
+            self.activity.progress(event.text, event.done, event.total)
+        else:
+            self.activity.idle()
+
+    @on(StatusChanged)
+    def show_status(self) -> None:
+        self.header.mode = self.session.mode
+        self.header.corpus = self.session.corpus_line
+
+    @on(EngineReady)
     def engine_ready(self) -> None:
         """The index is open: start the conversation and answer a question typed meanwhile."""
-        engine = self.filmchat.engine
+        engine = self.session.engine
         assert engine is not None
         if self.conversation is None:
             self.conversation = self.new_conversation()
-            film = self.filmchat.start_film
+            film = self.session.start_film
             if film:
                 try:
                     self.conversation.set_film(film)
                 except FilmchatError as exc:
-                    self.app.notify(f"{exc} Showing all films.", severity="warning", timeout=10)
+                    self.app.notify(f"{exc} Showing all films.", severity="warning")
             if self.replay_questions:
                 self.restoring = self.restore_context(self.replay_questions)
         self.index_changed()
@@ -163,14 +238,12 @@ class ChatScreen(CurationCommands, Screen[None]):
             self.start_answer(self.request)
 
     def new_conversation(self) -> Conversation:
-        from filmchat.conversation import Conversation
+        return self.session.new_conversation()
 
-        assert self.filmchat.engine is not None
-        return Conversation(self.filmchat.engine, llm=self.filmchat.llm)
-
+    @on(IndexChanged)
     def index_changed(self) -> None:
         """After a rebuild the film in scope is looked up again: it may have new articles."""
-        engine = self.filmchat.engine
+        engine = self.session.engine
         self.update_completions(engine.films() if engine else [])
         if self.conversation is not None:
             self.rescope(self.conversation.film)
@@ -209,9 +282,9 @@ class ChatScreen(CurationCommands, Screen[None]):
         question_widget = await self.log_view.add_question(question)
         if self.conversation is not None:
             waiting = "Searching the reviews…"
-        elif self.filmchat.model_problem:
+        elif self.session.model_problem:
             waiting = "Cannot answer: the embedding model did not load (see the notification)."
-        elif self.filmchat.index_problem:
+        elif self.session.index_problem:
             waiting = "Waiting for an index: build it with ctrl+r (/reindex)."
         else:
             waiting = "Waiting for the embedding model to load…"
@@ -238,30 +311,30 @@ class ChatScreen(CurationCommands, Screen[None]):
         try:
             try:
                 answer = await asyncio.to_thread(
-                    self.filmchat.ask,
+                    self.session.ask,
                     trial,
                     request.question,
-                    use_llm=self.filmchat.use_llm,
                     on_stream=partial(self.stream_draft, request),
                     warn=partial(self.warn_from_thread, request),
                 )
             except Exception as exc:  # shown as one line; the conversation is unchanged
                 if not request.cancelled:
                     self.app.notify(one_line(exc), title="No answer", severity="error")
-                    self.prompt.value = request.question
+                    self.prompt.restore(request.question)
                     request.cancelled = True
                 return
             finally:
                 await request.answer_widget.end_draft()
             if request.cancelled:
                 return
-            delay = 0.0 if answer.mode == "llm" else self.filmchat.reveal_delay
+            delay = 0.0 if answer.mode == "llm" else self.session.reveal_delay
             shown = await request.answer_widget.reveal(answer, delay, lambda: request.cancelled)
             if not shown:
                 return
             self.conversation = trial
             self.answers.append(answer)
             self.header.scope = trial.film
+            self.header.about = answer_film(answer)
             self.save(answer)
         finally:
             if self.request is request:
@@ -273,7 +346,7 @@ class ChatScreen(CurationCommands, Screen[None]):
     def stream_draft(self, request: Request, stream: AnswerStream) -> None:
         """Runs in the answer's thread: the model's words appear as they arrive; Esc stops them."""
         widget = request.answer_widget
-        self.app.call_from_thread(widget.set_waiting, f"Writing the answer ({self.filmchat.mode})…")
+        self.app.call_from_thread(widget.set_waiting, f"Writing the answer ({self.session.mode})…")
         for delta in stream:
             if request.cancelled:
                 stream.cancel()  # leaving the loop closes the connection; ask raises LLMCancelled
@@ -284,7 +357,7 @@ class ChatScreen(CurationCommands, Screen[None]):
         """The model failed and the extractive answer stands in: say why, unless cancelled."""
         if not request.cancelled:
             self.app.call_from_thread(
-                self.app.notify, message, title="Model answer", severity="warning", timeout=10
+                self.app.notify, message, title="Model answer", severity="warning"
             )
 
     def on_unmount(self) -> None:
@@ -293,7 +366,7 @@ class ChatScreen(CurationCommands, Screen[None]):
             self.request.cancelled = True
 
     def save(self, answer: Answer) -> None:
-        history = self.filmchat.history
+        history = self.session.history
         if history is None:
             return
         try:
@@ -323,10 +396,8 @@ class ChatScreen(CurationCommands, Screen[None]):
         if not request.started:
             request.question_widget.remove()
             request.answer_widget.remove()
-        self.prompt.value = request.question
-        self.prompt.cursor_position = len(request.question)
-        self.prompt.focus()
-        self.app.notify("Answer cancelled; the question is back in the prompt.", timeout=3)
+        self.prompt.restore(request.question)
+        self.app.notify("Answer cancelled; the question is back in the prompt.")
 
     # --- sources ---------------------------------------------------------------------------
 
@@ -341,9 +412,8 @@ class ChatScreen(CurationCommands, Screen[None]):
             self.shown.select(event.marker)
 
     def action_toggle_sources(self) -> None:
-        visible = self.query_one(SourcesPanel).display
-        self.set_class(visible, "-hide-sources")
-        self.set_class(not visible, "-show-sources")
+        """A toggle holds at the width it was made at; at the other width the panel follows it."""
+        self.toggle_class("-hide-sources" if self.has_class("-wide") else "-show-sources")
 
     def action_copy_answer(self) -> None:
         target = self.shown.answer if self.shown and self.shown.answer else None
@@ -353,7 +423,7 @@ class ChatScreen(CurationCommands, Screen[None]):
             self.app.notify("No answer to copy yet.")
             return
         self.app.copy_to_clipboard(answer_with_references(target))
-        self.app.notify(f"Copied the answer to “{target.question}” with its references.", timeout=3)
+        self.app.notify(f"Copied the answer to “{target.question}” with its references.")
 
     # --- conversations ---------------------------------------------------------------------
 
@@ -362,15 +432,20 @@ class ChatScreen(CurationCommands, Screen[None]):
         if self.request is not None:
             self.action_cancel()
         film = self.conversation.film if self.conversation else None
-        if self.filmchat.engine is not None:
+        if self.session.engine is not None:
             self.conversation = self.new_conversation()
             self.rescope(film)
         self.answers = []
         self.history_id = None
         self.shown = None
+        self.header.about = None
         await self.log_view.clear()
         await self.query_one(SourcesPanel).show(None)
         self.prompt.value = ""
+
+    @on(Reopen)
+    async def reopened(self, event: Reopen) -> None:
+        await self.reopen(event.conversation_id, event.answers)
 
     async def reopen(self, conversation_id: int, answers: list[Answer]) -> None:
         """Show a past conversation as it was, sources included, and continue it."""
@@ -387,12 +462,13 @@ class ChatScreen(CurationCommands, Screen[None]):
             self.shown = last
             await self.query_one(SourcesPanel).show(last.answer)
         questions = [a.question for a in answers]
-        if self.filmchat.engine is None:
+        if self.session.engine is None:
             self.replay_questions = questions
         else:
             self.conversation = self.new_conversation()
             self.restoring = self.restore_context(questions)
         self.header.scope = answers[-1].film if answers else None
+        self.header.about = answer_film(answers[-1]) if answers else None
 
     @work(group="answer", exit_on_error=False)
     async def restore_context(self, questions: list[str]) -> None:
@@ -401,7 +477,7 @@ class ChatScreen(CurationCommands, Screen[None]):
         assert conversation is not None
         self.replay_questions = []
         try:
-            await asyncio.to_thread(self.filmchat.replay, conversation, questions)
+            await asyncio.to_thread(self.session.replay, conversation, questions)
         except Exception as exc:  # context is a nicety: the chat still works without it
             self.app.notify(f"Could not restore the conversation's context: {one_line(exc)}")
         self.header.scope = conversation.film
@@ -414,27 +490,27 @@ class ChatScreen(CurationCommands, Screen[None]):
             self.app.notify(
                 f"Unknown command /{name}; type /help for the list.", severity="warning"
             )
+            self.prompt.restore(f"/{name} {argument}".rstrip())
             return
         if command.needs_argument and not argument:
             self.app.notify(f"Usage: {command.usage}", severity="warning")
-            self.prompt.value = f"/{name} "
+            self.prompt.restore(f"/{name} ")
             return
         await getattr(self, f"command_{name}")(argument)
 
-    def palette_command(self, name: str, argument: str = "") -> None:
+    @on(RunCommand)
+    async def palette_command(self, event: RunCommand) -> None:
         """A command chosen in the palette: run it, or leave it in the prompt to complete."""
-        command = BY_NAME[name]
-        if command.needs_argument and not argument:
-            self.prompt.value = f"/{name} "
-            self.prompt.cursor_position = len(self.prompt.value)
-            self.prompt.focus()
+        command = BY_NAME[event.name]
+        if command.needs_argument and not event.argument:
+            self.prompt.restore(f"/{event.name} ")
             return
-        self.run_worker(self.run_command(name, argument), group="command")
+        await self.run_command(event.name, event.argument)
 
     def _ready(self) -> Conversation | None:
         if self.conversation is None:
             self.app.notify(
-                self.filmchat.index_problem or "The index is still loading; try again in a moment.",
+                self.session.index_problem or "The index is still loading; try again in a moment.",
                 severity="warning",
             )
         return self.conversation
@@ -449,15 +525,13 @@ class ChatScreen(CurationCommands, Screen[None]):
         try:
             label = conversation.set_film(None if argument.lower() == "all" else argument)
         except FilmchatError as exc:
-            self.app.notify(str(exc), severity="warning", timeout=8)
+            self.app.notify(str(exc), severity="warning")
             return
         self.header.scope = label
-        self.app.notify(
-            f"Talking about {label}." if label else "Talking about all films.", timeout=3
-        )
+        self.app.notify(f"Talking about {label}." if label else "Talking about all films.")
 
     async def command_films(self, _: str) -> None:
-        engine, status = self.filmchat.engine, self.filmchat.status
+        engine, status = self.session.engine, self.session.status
         if engine is None or status is None:
             self._ready()
             return
@@ -466,11 +540,11 @@ class ChatScreen(CurationCommands, Screen[None]):
         for label in engine.films():
             count = len(status.films.get(label, []))
             mark = " ← current" if label == current else ""
-            lines.append(f"- {escape(label)} — {count} article{'s' if count != 1 else ''}{mark}")
+            lines.append(f"- {escape(label)} — {counted(count, 'article')}{mark}")
         await self.log_view.add_note("\n".join(lines))
 
     async def command_sources(self, _: str) -> None:
-        status = self.filmchat.status
+        status = self.session.status
         if status is None:
             self._ready()
             return
@@ -482,51 +556,71 @@ class ChatScreen(CurationCommands, Screen[None]):
                 lines.append(
                     f"  - {escape(article.meta.title)}"
                     + (f" — {escape(by)}" if by else "")
-                    + f" (`{article.path}`, {article.chunk_count} passages)"
+                    + f" (`{article.path}`, {counted(article.chunk_count, 'passage')})"
                 )
         await self.log_view.add_note("\n".join(lines))
 
     async def command_reindex(self, _: str) -> None:
-        self.filmchat.action_reindex()
+        self.post_message(ReindexRequested())
 
     async def command_clear(self, _: str) -> None:
         await self.action_clear()
 
     async def command_history(self, _: str) -> None:
-        self.filmchat.action_history()
+        self.post_message(HistoryRequested())
 
     async def command_llm(self, argument: str) -> None:
-        settings = self.filmchat.settings
+        settings = self.session.settings
         choice = argument.lower()
         if choice not in ("", "on", "off"):
             self.app.notify("Usage: /llm [on|off]", severity="warning")
             return
-        problem = self.filmchat.set_llm(choice == "on") if choice else None
+        problem = self.session.set_llm(choice == "on") if choice else None
+        self.show_status()
         if problem:
             self.app.notify(
                 f"{problem} Answers stay extractive.",
                 title="Cannot use a model",
                 severity="warning",
-                timeout=10,
             )
             return
-        if self.filmchat.use_llm:
+        if self.session.use_llm:
             message = f"Answers are written by the model at {settings.llm_url}, citations checked."
         else:
             message = "Answers quote the reviews (extractive)."
-            if not self.filmchat.llm_problem and not choice:
+            if not self.session.llm_problem and not choice:
                 message += " /llm on to use the model."
-        self.app.notify(message, title=self.filmchat.mode, timeout=5)
+        self.app.notify(message, title=self.session.mode)
 
     async def command_export(self, argument: str) -> None:
         if not self.answers:
             self.app.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
-        path = Path(argument).expanduser()
+        path = path_argument(argument)
         if path.suffix.lower() != ".md":
             path = path.with_name(path.name + ".md")
+        text = export_markdown(self.answers)
+        if not path.exists():
+            self.write_export(path, text)
+            return
+        ask = ConfirmScreen(
+            f"Overwrite {path.name}?",
+            [f"{path} already exists; saving replaces what it holds."],
+            yes=("Overwrite", "overwrite"),
+            no=("Keep it", "keep"),
+        )
+        self.app.push_screen(ask, lambda overwrite: self.export_chosen(path, text, overwrite))
+
+    def export_chosen(self, path: Path, text: str, overwrite: bool | None) -> None:
+        if overwrite:
+            self.write_export(path, text)
+        else:
+            self.prompt.restore(f"/export {path}")
+            self.app.notify(f"{path} was kept; choose another file name.")
+
+    def write_export(self, path: Path, text: str) -> None:
         try:
-            path.write_text(export_markdown(self.answers), encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         except OSError as exc:
             self.app.notify(
                 f"Cannot write {path}: {exc.strerror or exc}. Choose another file.",
@@ -534,7 +628,7 @@ class ChatScreen(CurationCommands, Screen[None]):
                 severity="error",
             )
             return
-        self.app.notify(f"Saved the conversation to {path}.", title="Exported", timeout=5)
+        self.app.notify(f"Saved the conversation to {path}.", title="Exported")
 
     async def command_help(self, _: str) -> None:
         lines = ["**Commands** (also in the command palette, ctrl+p):", ""]
@@ -544,6 +638,6 @@ class ChatScreen(CurationCommands, Screen[None]):
             "**Keys:** enter ask · esc cancel an answer · ↑/↓ earlier questions · "
             "tab or shift+tab to an answer, then ←/→ through its sources · "
             "ctrl+s sources panel · ctrl+r reindex · ctrl+l clear · ctrl+o history · "
-            "y copy the answer · ctrl+q quit",
+            "ctrl+y copy the answer · ctrl+q quit",
         ]
         await self.log_view.add_note("\n".join(lines))

@@ -15,23 +15,26 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from filmchat.models import ArticleMeta
+from filmchat.tui.commands import path_argument
 from filmchat.tui.render import one_line
 from filmchat.tui.screens.article_meta import ArticleMetaScreen
+from filmchat.tui.session import ReindexRequested
 
 if TYPE_CHECKING:
-    from filmchat.tui.app import FilmchatApp
+    from textual.app import App
+    from textual.message import Message
+
+    from filmchat.tui.session import Session
 
 
 class CurationCommands:
-    """Mixed into the chat screen, which provides `app` and `filmchat`."""
+    """Mixed into the chat screen, which provides `app`, `session` and `post_message`."""
 
     if TYPE_CHECKING:
-        from textual.app import App
-
         app: App[None]
+        session: Session
 
-        @property
-        def filmchat(self) -> FilmchatApp: ...
+        def post_message(self, message: Message) -> bool: ...
 
     def _tell(self, message: str, title: str, error: bool = False) -> None:
         """A notification, from any thread."""
@@ -46,7 +49,7 @@ class CurationCommands:
     # --- /add --------------------------------------------------------------------------------
 
     async def command_add(self, argument: str) -> None:
-        self.inspect_for_adding(Path(argument).expanduser())
+        self.inspect_for_adding(path_argument(argument))
 
     @work(thread=True, group="add", exit_on_error=False)
     def inspect_for_adding(self, path: Path) -> None:
@@ -81,7 +84,7 @@ class CurationCommands:
     def add_file(self, path: Path, meta: ArticleMeta | None) -> None:
         from filmchat.indexer import add_paths
 
-        settings = self.filmchat.settings
+        settings = self.session.settings
         given = {}
         if meta is not None:
             given = {"film": meta.film, "year": meta.year, "title": meta.title}
@@ -110,7 +113,7 @@ class CurationCommands:
         from filmchat.corpus import load_article
         from filmchat.curation import find_article
 
-        settings = self.filmchat.settings
+        settings = self.session.settings
         try:
             path = find_article(settings, reference)
             meta = load_article(path, settings.corpus).meta
@@ -135,7 +138,7 @@ class CurationCommands:
 
         try:
             saved = edit_article(
-                self.filmchat.settings,
+                self.session.settings,
                 path,
                 film=meta.film,
                 year=meta.year,
@@ -146,7 +149,7 @@ class CurationCommands:
             self._tell(one_line(exc), "Cannot edit article", error=True)
             return
         self._tell(f"{path.name}: “{saved.title}” — {saved.film_label()}.", "Article edited")
-        self.app.call_from_thread(self.filmchat.action_reindex)
+        self.app.call_from_thread(self.post_message, ReindexRequested())
 
     async def command_remove(self, argument: str) -> None:
         self.remove_from_corpus(argument)
@@ -155,7 +158,7 @@ class CurationCommands:
     def remove_from_corpus(self, reference: str) -> None:
         from filmchat.curation import find_article, remove_article
 
-        settings = self.filmchat.settings
+        settings = self.session.settings
         try:
             path = find_article(settings, reference)
             meta = remove_article(settings, path)
@@ -164,4 +167,4 @@ class CurationCommands:
             return
         what = f" (“{meta.title}” — {meta.film_label()})" if meta else ""
         self._tell(f"Removed {path.name}{what}.", "Article removed")
-        self.app.call_from_thread(self.filmchat.action_reindex)
+        self.app.call_from_thread(self.post_message, ReindexRequested())

@@ -14,6 +14,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from filmchat.tui.history import SavedConversation
+from filmchat.wording import counted
 
 
 class HistoryScreen(ModalScreen[int | None]):
@@ -33,8 +34,8 @@ class HistoryScreen(ModalScreen[int | None]):
             options = [
                 Option(
                     Text(
-                        f"{c.title}\n  {c.film or 'all films'} · {c.turns} answer"
-                        f"{'s' if c.turns != 1 else ''} · {c.updated[:16].replace('T', ' ')}"
+                        f"{c.title}\n  {c.film or 'all films'} · {counted(c.turns, 'answer')} · "
+                        f"{c.updated[:16].replace('T', ' ')}"
                     ),
                     id=str(c.id),
                 )

@@ -2,6 +2,8 @@
 
 A generated answer first streams in as the model's unchecked draft, then the checked answer
 (invalid citations removed, markers renumbered, uncited sentences flagged) replaces it.
+Under it, its numbered references: the chat's CSS shows them whenever the sources panel is
+hidden, so at any width a reader sees where every answer came from.
 """
 
 from __future__ import annotations
@@ -16,11 +18,30 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Label, Markdown
+from textual.widgets import Label, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from filmchat.models import Answer
-from filmchat.tui.render import MARKER_SCHEME, answer_fragments, answer_markdown, escape
+from filmchat.models import Answer, Citation
+from filmchat.tui.render import (
+    MARKER_SCHEME,
+    answer_film,
+    answer_fragments,
+    answer_markdown,
+    escape,
+    reference,
+)
+
+
+class ReferenceLine(Static):
+    """'[n] title — film · author / site (path)' under an answer; -selected when active."""
+
+    def __init__(self, citation: Citation) -> None:
+        super().__init__(f"[{citation.marker}] {reference(citation)}", markup=False)
+        self.citation = citation
+
+    def on_click(self) -> None:
+        answer = next(a for a in self.ancestors if isinstance(a, AnswerMessage))
+        answer.select(self.citation.marker)
 
 
 class AnswerMessage(Vertical, can_focus=True):
@@ -41,6 +62,13 @@ class AnswerMessage(Vertical, can_focus=True):
             id="next-source",
             tooltip="Highlight the source card of the next [n] marker",
         ),
+        Binding(
+            "escape",
+            "screen.focus_prompt",
+            "Back to prompt",
+            id="back-to-prompt",
+            tooltip="Leave the answer and type in the prompt again",
+        ),
     ]
 
     selected: reactive[int | None] = reactive(None)
@@ -58,10 +86,13 @@ class AnswerMessage(Vertical, can_focus=True):
         self.answer: Answer | None = None
         self._waiting = waiting
         self._draft: MarkdownStream | None = None
+        self._complete = False  # fully rendered: re-rendering cannot cut a reveal short
 
     def compose(self) -> ComposeResult:
         yield Label(self._waiting, classes="answer-status")
+        yield Label(classes="answer-film")
         yield Markdown(open_links=False)
+        yield Vertical(classes="references")
 
     def set_waiting(self, text: str) -> None:
         self.query_one(".answer-status", Label).update(text)
@@ -102,7 +133,10 @@ class AnswerMessage(Vertical, can_focus=True):
         if cancelled():
             return False
         # one final full render: a stream may leave the last block half parsed (oterm #308)
-        await markdown.update(answer_markdown(answer))
+        await markdown.update(answer_markdown(answer, self.selected))
+        await self._show_references(answer)
+        self._name_film(answer)
+        self._complete = True
         self.post_message(self.Selected(self, None))
         return True
 
@@ -111,7 +145,23 @@ class AnswerMessage(Vertical, can_focus=True):
         self.answer = answer
         self.set_class(not answer.answered, "-refusal")
         self.query_one(".answer-status").display = False
-        await self.query_one(Markdown).update(answer_markdown(answer))
+        await self.query_one(Markdown).update(answer_markdown(answer, self.selected))
+        await self._show_references(answer)
+        self._name_film(answer)
+        self._complete = True
+
+    def _name_film(self, answer: Answer) -> None:
+        """Asked with no film in scope: say which film the answer is about."""
+        film = None if answer.film else answer_film(answer)
+        label = self.query_one(".answer-film", Label)
+        label.update(f"About {film}" if film else "")
+        label.display = film is not None
+
+    async def _show_references(self, answer: Answer) -> None:
+        references = self.query_one(".references", Vertical)
+        await references.remove_children()
+        await references.mount_all(ReferenceLine(c) for c in answer.citations)
+        self._highlight(self.selected)
 
     @property
     def markers(self) -> list[int]:
@@ -130,6 +180,16 @@ class AnswerMessage(Vertical, can_focus=True):
     def select(self, marker: int | None) -> None:
         self.selected = marker
         self.post_message(self.Selected(self, marker))
+
+    async def watch_selected(self, marker: int | None) -> None:
+        """The active [n] is highlighted in the text and in the references under it."""
+        self._highlight(marker)
+        if self.answer is not None and self._complete:
+            await self.query_one(Markdown).update(answer_markdown(self.answer, marker))
+
+    def _highlight(self, marker: int | None) -> None:
+        for line in self.query(ReferenceLine):
+            line.set_class(line.citation.marker == marker, "-selected")
 
     def action_step_source(self, step: int) -> None:
         markers = self.markers

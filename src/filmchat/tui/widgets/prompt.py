@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
@@ -25,6 +26,14 @@ class Prompt(Input):
             tooltip="Put the previous question back in the prompt",
         ),
         Binding(
+            "tab",
+            "screen.newest_answer",
+            "Answers",
+            id="to-newest-answer",
+            show=False,
+            tooltip="Go to the newest answer (shift+tab and tab then move between answers)",
+        ),
+        Binding(
             "down",
             "recall(1)",
             "Next question",
@@ -35,7 +44,8 @@ class Prompt(Input):
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(placeholder=PLACEHOLDER, id=id)
+        # select_on_focus would make the next key replace a draft the user came back to
+        super().__init__(placeholder=PLACEHOLDER, id=id, select_on_focus=False)
         self.asked: list[str] = []
         self._position = 0
         self._draft = ""
@@ -45,6 +55,34 @@ class Prompt(Input):
         if text and (not self.asked or self.asked[-1] != text):
             self.asked.append(text)
         self._position = len(self.asked)
+
+    def restore(self, text: str) -> None:
+        """Give text back to edit, cursor at its end; a different draft stays one ↑ away."""
+        draft = self.value.strip()
+        if draft and draft != text.strip():
+            self.remember(draft)
+        self.value = text
+        self.cursor_position = len(text)
+        self.focus()
+
+    def type_in(self, text: str) -> None:
+        """Keys typed elsewhere on the screen land here, at the cursor."""
+        self.focus()
+        self.insert_text_at_cursor(text)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Several pasted lines become one question, in order, and the user is told so.
+
+        A one-line prompt would otherwise keep only the first line, silently.
+        """
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if len(lines) < 2:
+            super()._on_paste(event)
+            return
+        event.stop()
+        event.prevent_default()  # Input's own handler would paste the first line again
+        self.insert_text_at_cursor(" ".join(lines))
+        self.notify(f"Pasted {len(lines)} lines as one question; edit it or press enter to ask.")
 
     def set_completions(self, completions: Iterable[str]) -> None:
         """Slash commands and film titles, offered as inline suggestions."""

@@ -9,9 +9,13 @@ from textual.widgets import Label
 
 
 class StatusHeader(Horizontal):
-    """'filmchat │ Film: Her (2013) │ extractive │ 1 film · 5 articles · 42 passages'."""
+    """'filmchat │ Film: Her (2013) │ extractive │ 1 film · 5 articles · 42 passages'.
+
+    With no film in scope: 'All films · last answer: Moon', the film the last answer was about.
+    """
 
     scope: reactive[str | None] = reactive(None)
+    about: reactive[str | None] = reactive(None)
     mode: reactive[str] = reactive("extractive")
     corpus: reactive[str] = reactive("reading the index…")
 
@@ -21,8 +25,18 @@ class StatusHeader(Horizontal):
         yield Label(id="mode")
         yield Label(id="corpus")
 
-    def watch_scope(self, scope: str | None) -> None:
-        self.query_one("#scope", Label).update(f"Film: {scope}" if scope else "All films")
+    def watch_scope(self) -> None:
+        self._show_scope()
+
+    def watch_about(self) -> None:
+        self._show_scope()
+
+    def _show_scope(self) -> None:
+        if self.scope:
+            text = f"Film: {self.scope}"
+        else:
+            text = "All films" + (f" · last answer: {self.about}" if self.about else "")
+        self.query_one("#scope", Label).update(text)
 
     def watch_mode(self, mode: str) -> None:
         self.query_one("#mode", Label).update(mode)

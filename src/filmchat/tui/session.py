@@ -1,0 +1,196 @@
+"""One chat session: what the app owns and lends to the chat screen, and the messages between them.
+
+The app fills the session as things load (the model, the index, the model server, the history)
+and tells the screen with a message when something it shows has changed; the screen reads the
+session and answers through it, and asks the app for app-wide work (a rebuild, the history
+dialog) with messages of its own. So the app and the screen never import each other or write
+each other's widgets, and a test can mount the screen with a session it built itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+
+from textual.message import Message
+
+from filmchat.models import Answer, ArticleRecord
+from filmchat.settings import Settings
+from filmchat.tui.history import History
+from filmchat.wording import counted
+
+if TYPE_CHECKING:
+    # numpy, faiss and torch load in the app's workers, so the window paints before them
+    from filmchat.conversation import Conversation, Engine
+    from filmchat.embedding import Embedder
+    from filmchat.llm import AnswerStream, ChatClient
+    from filmchat.store import IndexStore
+
+NO_LLM = (
+    "No model server is configured: set FILMCHAT_LLM_URL (and FILMCHAT_LLM_MODEL), "
+    "then restart filmchat."
+)
+
+
+@dataclass
+class CorpusStatus:
+    """What the header shows and /films, /sources list."""
+
+    films: dict[str, list[ArticleRecord]] = field(default_factory=dict)
+    passages: int = 0
+
+    @classmethod
+    def of(cls, store: IndexStore) -> CorpusStatus:
+        from filmchat.films import films_in
+
+        return cls(films_in(store.articles()), store.manifest.chunks)
+
+    @property
+    def articles(self) -> int:
+        return sum(len(items) for items in self.films.values())
+
+    def summary(self) -> str:
+        return " · ".join(
+            [
+                counted(len(self.films), "film"),
+                counted(self.articles, "article"),
+                counted(self.passages, "passage"),
+            ]
+        )
+
+
+@dataclass
+class Session:
+    """Settings, the answering engine, the model server, the history, and their state.
+
+    Written by the app (and its workers); read by the chat screen. `engine_lock` keeps one
+    question at a time and no question during an index swap.
+    """
+
+    settings: Settings
+    start_film: str | None = None
+    reveal_delay: float = 0.05
+    embedder: Embedder | None = None
+    engine: Engine | None = None
+    status: CorpusStatus | None = None
+    corpus_line: str = "reading the index…"
+    index_problem: str | None = None
+    model_problem: str | None = None
+    llm: ChatClient | None = None
+    use_llm: bool = False
+    llm_problem: str | None = None
+    history: History | None = None
+    indexing: bool = False
+    engine_lock: threading.Lock = field(default_factory=threading.Lock)
+    model_ready: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.use_llm = bool(self.settings.llm_url)
+        self.llm_problem = None if self.settings.llm_url else NO_LLM
+
+    @property
+    def mode(self) -> str:
+        """How answers are written, for the header: 'extractive' or 'LLM <model name>'."""
+        if not self.use_llm or not self.settings.llm_url:
+            return "extractive"
+        name = self.settings.llm_model or urlsplit(self.settings.llm_url).netloc
+        name = name or self.settings.llm_url
+        return f"LLM {name if len(name) <= 24 else name[:23] + '…'}"
+
+    def set_llm(self, on: bool) -> str | None:
+        """Switch between generated and extractive answers; why not, if the model is unusable."""
+        if on and self.llm_problem:
+            return self.llm_problem
+        self.use_llm = on
+        return None
+
+    def new_conversation(self) -> Conversation:
+        from filmchat.conversation import Conversation
+
+        assert self.engine is not None
+        return Conversation(self.engine, llm=self.llm)
+
+    def ask(
+        self,
+        conversation: Conversation,
+        question: str,
+        *,
+        on_stream: Callable[[AnswerStream], None],
+        warn: Callable[[str], None],
+    ) -> Answer:
+        """Runs in a worker thread; one question at a time, never during an index swap."""
+        with self.engine_lock:
+            return conversation.ask(question, use_llm=self.use_llm, on_stream=on_stream, warn=warn)
+
+    def replay(self, conversation: Conversation, questions: list[str]) -> None:
+        """Runs in a worker thread: re-ask a reopened chat's questions so follow-ups resolve.
+
+        Never with the model: the answers are already shown, only the context is rebuilt.
+        """
+        with self.engine_lock:
+            for question in questions:
+                conversation.ask(question, use_llm=False)
+
+
+# --- app → screen ------------------------------------------------------------------------------
+
+
+class Activity(Message):
+    """Background work to show above the prompt: 'busy' (open-ended), 'progress', or 'idle'."""
+
+    def __init__(
+        self,
+        kind: Literal["busy", "progress", "idle"],
+        text: str = "",
+        done: int = 0,
+        total: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.kind = kind
+        self.text = text
+        self.done = done
+        self.total = total
+
+
+class StatusChanged(Message):
+    """The session's mode or corpus line changed: the header shows them again."""
+
+
+class EngineReady(Message):
+    """The index is open: a conversation can start, and a waiting question be answered."""
+
+
+class IndexChanged(Message):
+    """A rebuild swapped the index: films and completions are looked up again."""
+
+
+class Reopen(Message):
+    """Show a past conversation from the history, and continue it."""
+
+    def __init__(self, conversation_id: int, answers: list[Answer]) -> None:
+        super().__init__()
+        self.conversation_id = conversation_id
+        self.answers = answers
+
+
+class RunCommand(Message):
+    """A slash command chosen in the command palette."""
+
+    def __init__(self, name: str, argument: str = "") -> None:
+        super().__init__()
+        self.name = name
+        self.argument = argument
+
+
+# --- screen → app ------------------------------------------------------------------------------
+
+
+class ReindexRequested(Message):
+    """ctrl+r or /reindex: rebuild the index in the background."""
+
+
+class HistoryRequested(Message):
+    """ctrl+o or /history: choose a past conversation."""
