@@ -63,6 +63,19 @@ def _decode(data: bytes, path: Path) -> str:
         ) from exc
 
 
+def _decode_page(data: bytes, path: Path) -> str:
+    """A saved page in the encoding it was served in: older newspaper pages are often
+    Windows-1252 or Latin-1, which trafilatura detects from the bytes and the page's charset."""
+    from trafilatura.utils import decode_file
+
+    try:
+        return _decode(data, path)
+    except ArticleError:
+        if b"\x00" in data[:8192]:
+            raise
+        return decode_file(data)
+
+
 def humanize_stem(path: Path) -> str:
     return re.sub(r"[_\-]+", " ", path.stem).strip().capitalize() or path.name
 
@@ -166,10 +179,11 @@ def read_source(path: Path) -> Source:
         data = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"{path.name}: cannot be read ({exc.strerror}).") from exc
-    text = _decode(data, path)
     if path.suffix.lower() in HTML_SUFFIXES:
+        text = _decode_page(data, path)
         page, body = parse_html(text, path)
         return Source({}, body, data, page)
+    text = _decode(data, path)
     fields, body = split_front_matter(text, path)
     return Source(fields, body, data, markup=MARKUP_BY_SUFFIX.get(path.suffix.lower(), "markdown"))
 
@@ -187,9 +201,9 @@ def infer_meta(source: Source, fallback_title: str, rendered: Rendered | None = 
     film, year = _users_word(source.fields)
     if film:
         inference.meta.film, inference.meta.year = film, year or inference.meta.year
-        inference.confident, inference.film_source = True, "the front matter"
+        inference.confident, inference.film_source = True, "front matter"
         if year:
-            inference.year_source = "the front matter"
+            inference.year_source = "front matter"
     return inference
 
 

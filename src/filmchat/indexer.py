@@ -397,7 +397,8 @@ def inspect_article(
     meta = inference.meta
     if film:
         meta.film, inference.confident, inference.film_source = film, True, "you"
-        if not year and inference.year_source and inference.year_source != "the front matter":
+        from_fields = (inference.year_source or "").startswith("front matter")
+        if not year and inference.year_source and not from_fields:
             meta.year, inference.year_source = None, None  # that year was the other film's
     if year:
         meta.year, inference.year_source = year, "you"

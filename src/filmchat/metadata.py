@@ -169,7 +169,7 @@ class Inference(BaseModel):
     candidates: list[Candidate] = Field(default_factory=list)
 
     def provenance(self) -> str:
-        """'film and year from the front matter', 'film from the title, year from the body'."""
+        """'film and year from front matter', 'film from the title, year from the body'."""
         parts: dict[str, list[str]] = {}
         for name, source in (("film", self.film_source), ("year", self.year_source)):
             if source:
@@ -415,12 +415,12 @@ def _collect(evidence: Evidence, headline_text: str) -> _Pool:
         if name and (film_key or named_under_film) and not word_set & PERSON_KEY_WORDS:
             label = " ".join((*parents, *words))
             year = None
-            pool.add(name, "explicit", f"the front matter ({label})", year)
+            pool.add(name, "explicit", f"front matter “{label}”", year)
         elif words and (words[-1] in LIST_KEYS or words[0] in LIST_KEYS):
             for tag in _values(value):
                 pool.add(tag, "tag", "the tags")
         elif name and word_set & TITLE_KEY_WORDS and not parents:
-            source = "the title" if words == ["title"] else f"the front matter ({' '.join(words)})"
+            source = "the title" if words == ["title"] else f"front matter “{' '.join(words)}”"
             _headline_candidates(pool, name, source, text, 1.0)
         elif name and word_set & SUMMARY_KEY_WORDS:  # 'Review of the movie Seven Samurai (1954)'
             _headline_candidates(pool, name, "the summary", text, 0.6, whole=False)
@@ -583,7 +583,7 @@ def _film_year(best: Candidate | None, evidence: Evidence) -> tuple[int | None, 
         if set(words) & YEAR_KEY_WORDS or film_date:
             year = year_in(value)
             if year:
-                return year, f"the front matter ({' '.join((*parents, *words))})"
+                return year, f"front matter “{' '.join((*parents, *words))}”"
     text = evidence.text
     if best is not None:
         name = _mention_pattern(best.name).pattern
@@ -603,11 +603,11 @@ def _film_year(best: Candidate | None, evidence: Evidence) -> tuple[int | None, 
 def _title(evidence: Evidence, headline_text: str) -> tuple[str | None, str | None]:
     for parents, words, value in walk_fields(evidence.fields):
         if words == ["title"] and not parents and text_value(value):
-            return text_value(value), "the front matter"
+            return text_value(value), "front matter"
     for parents, words, value in walk_fields(evidence.fields):
         film_key = set(words) & (FILM_KEY_WORDS | FILM_ID_WORDS)
         if set(words) & TITLE_KEY_WORDS and not parents and not film_key and text_value(value):
-            return text_value(value), "the front matter"
+            return text_value(value), "front matter"
     if evidence.page and evidence.page.headlines:
         return strip_site_name(evidence.page.headlines, evidence.page.site), "the page"
     lines = header_lines(headline_text, limit=1)
@@ -664,7 +664,7 @@ def _author(evidence: Evidence) -> tuple[str | None, str | None]:
         if not in_film and " ".join(words) in AUTHOR_KEYS:
             name = _person_value(value)
             if name:
-                return name, "the front matter"
+                return name, "front matter"
     if evidence.page and evidence.page.author:
         return evidence.page.author, "the page"
     name = byline_author(evidence.text)
