@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -42,7 +41,8 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _synthetic  # a sibling module, not an installed package
+import _machine  # sibling modules, not installed packages
+import _synthetic
 
 from filmchat.embedding import Embedder, choose_precision, cpu_has_native_bf16, resolve_model
 from filmchat.errors import FilmchatError
@@ -191,18 +191,13 @@ def query_latency_ms(embedder: Embedder) -> float:
 
 
 def machine() -> dict[str, Any]:
+    import onnxruntime
     import torch
 
-    cpuinfo = Path("/proc/cpuinfo")
-    names = [
-        line.split(":", 1)[1].strip()
-        for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
-        if line.startswith("model name")
-    ]
     return {
-        "cpu": names[0] if names else platform.processor() or "unknown",
-        "cores": os.cpu_count(),
+        **_machine.cpu(),
         "torch_threads": torch.get_num_threads(),
+        "onnxruntime": onnxruntime.__version__,
         "torch": torch.__version__,
         "native_bf16": cpu_has_native_bf16(),
         "auto_precision": choose_precision("auto", "cpu"),
@@ -268,7 +263,7 @@ def run(articles: int, skip_fp32_index: bool) -> dict[str, Any]:
 
         log("build_index(full=True) in-process with the model loaded (automatic precision)")
         embedder, raw["model_load_seconds"] = timed(lambda: Embedder(warm_settings))
-        embedder.encode(texts[:16])
+        embedder.encode(texts[:600])  # enough tokens to load the full-rebuild path
         raw["precision"] = embedder.precision
         with EncodeRecorder(embedder) as auto:
             raw["warm_full"] = build_index(warm_settings, full=True, embedder=embedder).to_json()
@@ -284,7 +279,7 @@ def run(articles: int, skip_fp32_index: bool) -> dict[str, Any]:
         raw["load"]["plain_fp32"] = load_average()
 
         fp32_embedder = Embedder(fp32_settings)
-        fp32_embedder.encode(texts[:16])
+        fp32_embedder.encode(texts[:600])
         if not skip_fp32_index:
             log("build_index(full=True) forced to fp32: the pipeline's own overhead")
             with EncodeRecorder(fp32_embedder) as forced:
@@ -311,10 +306,15 @@ def run(articles: int, skip_fp32_index: bool) -> dict[str, Any]:
             (plain_encode(plain, gold), seed_fp32), (embedder.encode(gold), seed_auto)
         )
 
+        log("each embedding path alone, on every fourth chunk")
+        raw["paths"] = per_path(texts[::4], root)
+        raw["load"]["paths"] = load_average()
+
         log("one query's embedding")
         raw["query_ms"] = {
-            embedder.precision: query_latency_ms(embedder),
-            "fp32": query_latency_ms(fp32_embedder),
+            "ONNX (the light path)": query_latency_ms(embedder),
+            "torch bf16": query_latency_ms(Embedder(Settings(runtime="torch", precision="bf16"))),
+            "torch fp32": query_latency_ms(Embedder(Settings(runtime="torch", precision="fp32"))),
         }
 
         log("rebuilds after adding one article, then with nothing changed")
@@ -327,6 +327,33 @@ def run(articles: int, skip_fp32_index: bool) -> dict[str, Any]:
         shutil.rmtree(root, ignore_errors=True)
     raw["load"]["end"] = load_average()
     return raw
+
+
+# every path a full rebuild can take: (runtime, precision) → its settings
+PATHS = {
+    "ONNX Runtime fp32": {"runtime": "onnx"},
+    "torch fp32": {"runtime": "torch", "precision": "fp32"},
+    "torch bf16 (autocast)": {"runtime": "torch", "precision": "bf16"},
+}
+
+
+def per_path(texts: list[str], workdir: Path) -> dict[str, Any]:
+    """Each path's encode rate on the same texts, model loaded and warmed up, against plain
+    fp32 `encode` on those texts, and the cosine of its vectors to plain fp32's."""
+    plain, plain_seconds = timed_plain_encode(texts, workdir)
+    found: dict[str, Any] = {"chunks": len(texts), "plain_fp32_seconds": plain_seconds}
+    for name, overrides in PATHS.items():
+        settings = Settings(bulk_tokens=1, **overrides)  # type: ignore[arg-type]
+        embedder = Embedder(settings)
+        embedder.encode(texts[:64])
+        vectors, seconds = timed(lambda embedder=embedder: embedder.encode(texts))
+        found[name] = {
+            "seconds": seconds,
+            "batch_size": embedder.batch_size,
+            "cosine_min": float(np.min(np.sum(vectors * plain, axis=1))),
+        }
+        del embedder
+    return found
 
 
 def summarize(raw: dict[str, Any]) -> dict[str, Any]:
@@ -368,8 +395,9 @@ def rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[Row]:
 
     loads = ", ".join(f"{value:.1f}" for value in raw["load"].values())
     table: list[Row] = [
-        ("CPU", f"{cpu['cpu']}, {cpu['cores']} cores, torch {cpu['torch_threads']} threads"),
-        ("native bf16 → automatic precision", f"{cpu['native_bf16']} → {precision}"),
+        ("CPU", _machine.describe(cpu)),
+        ("threads", f"torch {cpu['torch_threads']}, onnxruntime {cpu['onnxruntime']}"),
+        ("native bf16 → full rebuilds run in", f"{cpu['native_bf16']} → {precision}"),
         ("load average (1 min) through the run", loads),
         (
             "synthetic corpus",
@@ -385,9 +413,27 @@ def rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[Row]:
     ]
     if "index_full_fp32" in rate:
         table += [
-            ("index --full, model loaded, forced fp32", speed("index_full_fp32")),
+            ("index --full, forced fp32 (ONNX: a CPU without bf16)", speed("index_full_fp32")),
             ("  of which embedding (fp32)", speed("encode_inside_index_fp32")),
         ]
+    paths = raw["paths"]
+    plain_rate = paths["chunks"] / paths["plain_fp32_seconds"]
+    table.append(
+        (
+            f"per path, {paths['chunks']} chunks: plain fp32 encode, batch {PLAIN_BATCH}",
+            f"{plain_rate:.1f} chunks/s = 1.00x",
+        )
+    )
+    for name in PATHS:
+        path = paths[name]
+        path_rate = paths["chunks"] / path["seconds"]
+        table.append(
+            (
+                f"  {name}, batch {path['batch_size']}",
+                f"{path_rate:.1f} chunks/s = {path_rate / plain_rate:.2f}x, "
+                f"cosine to plain fp32 min {path['cosine_min']:.5f}",
+            )
+        )
     synthetic, seed = raw["neighbours_synthetic"], raw["neighbours_seed"]
     table += [
         (

@@ -178,7 +178,7 @@ def test_an_export_that_fails_verification_falls_back_in_one_line(
         layout,
         tmp_path,
         warnings.append,
-        load_reference=lambda: _load(BUNDLED_MODEL, "cpu", "fp32"),
+        load_reference=lambda: _load(BUNDLED_MODEL, "cpu"),
         exporter=export_without_last_layer,
     )
     assert encoder is None
@@ -278,3 +278,13 @@ def test_the_chats_first_answer_never_imports_torch(seed_index: Settings, tmp_pa
     result = json.loads(done.stdout.splitlines()[-1])
     assert result["answered"] and "Joaquin Phoenix" in result["text"] and result["citations"]
     assert result["heavy"] == []
+
+
+def test_a_cache_folder_that_cannot_be_written_falls_back_in_one_line(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    warnings: list[str] = []
+    embedder = Embedder(Settings(cache=blocked, precision="fp32"), warn=warnings.append)
+    assert not embedder.light and embedder.runtime == "torch"
+    assert len(warnings) == 1 and "FILMCHAT_CACHE" in warnings[0] and "\n" not in warnings[0]
+    assert embedder.encode(TEXTS[:1]).shape == (1, 384)

@@ -157,6 +157,9 @@ class OnnxEncoder:
         self.counter.no_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # its warnings are about graph fusions, not for users
+        # threads that spin while waiting slow everything down on a busy machine (see the same
+        # choice for torch in `embedding`)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads:
             options.intra_op_num_threads = threads
         self.session: InferenceSession = onnxruntime.InferenceSession(
@@ -220,11 +223,11 @@ class ExportRecord(BaseModel):
     model_checksum: str
     passed: bool
     reason: str = ""
-    cosine_min: float
-    files: dict[str, int]  # name → size in bytes
-    graph_sha256: str
-    probes: list[str]
-    reference: list[list[float]]  # sentence-transformers' vectors of the probes
+    cosine_min: float = -1.0
+    files: dict[str, int] = {}  # name → size in bytes
+    graph_sha256: str = ""
+    probes: list[str] = []
+    reference: list[list[float]] = []  # sentence-transformers' vectors of the probes
 
 
 def cache_entry(cache: Path, checksum: str) -> Path:
@@ -345,8 +348,15 @@ def _rebuild(
     staging = entry.with_name(f".{entry.name}.{uuid.uuid4().hex}")
     staging.mkdir(parents=True)
     try:
-        exporter(reference, staging / ONNX_FILE)
-        record = verify(staging, layout, checksum, reference)
+        try:
+            exporter(reference, staging / ONNX_FILE)
+        except Exception as exc:  # an architecture the exporter cannot trace: a verdict too
+            reason = f"the export failed: {type(exc).__name__}: {exc}".splitlines()[0][:200]
+            record = ExportRecord(
+                export_version=EXPORT_VERSION, model_checksum=checksum, passed=False, reason=reason
+            )
+        else:
+            record = verify(staging, layout, checksum, reference)
         _write_atomic(staging / RECORD_FILE, record.model_dump_json())
         if entry.exists():
             shutil.rmtree(entry)

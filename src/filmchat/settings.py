@@ -57,11 +57,12 @@ class Settings(BaseSettings):
         "on the CPU's fastest path; onnx: ONNX Runtime for everything; torch: "
         "sentence-transformers for everything. A model that cannot be exported always uses torch.",
     )
-    bulk_chunks: int = Field(
-        default=400,
+    bulk_tokens: int = Field(
+        default=40_000,
         ge=1,
-        description="From this many chunks in one rebuild, runtime auto embeds with torch bf16 "
-        "where the CPU has native bf16 (faster once its ~5 s start-up is paid).",
+        description="From this many tokens in one embedding call (~300 chunks), runtime auto "
+        "embeds with torch bf16 where the CPU has native bf16 (faster once its ~5 s start-up "
+        "is paid); smaller calls, a collection's words included, stay on ONNX.",
     )
     cache: Path = Field(
         default_factory=lambda: Path(user_cache_dir("filmchat")),

@@ -1,0 +1,187 @@
+"""Start-up benchmark: what a person waits for from a cold process (issue 12).
+
+Run:  .venv/bin/python benchmarks/bench_start.py [--runs 5] [--json]
+
+On a copy of the seed corpus, in a fresh process every time, the median of --runs runs after
+one warm-up run, with the light path (the default) and with it switched off
+(FILMCHAT_RUNTIME=torch, i.e. sentence-transformers everywhere):
+  * `filmchat ask "Who directed Her?"`: wall time and peak memory (max RSS) of the process;
+  * `filmchat index` after adding one article (a fresh copy of the corpus and index each run);
+  * the chat's first cited answer after launch, the question typed as soon as the window is up
+    (the real Textual app driven headless by `_first_answer.py`; wall time from launch);
+  * importing each stack alone (`python -c "import ..."`), for scale.
+Figures, not a test: the CPU, its features and the load average are printed beside them.
+Goals: ask ≤ 1.0 s and ≤ 250 MiB, index +1 article ≤ 1.5 s, first chat answer ≤ 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _machine  # sibling modules, not installed packages
+import _synthetic
+
+from filmchat.settings import project_root
+
+QUESTION = "Who directed Her?"
+CHAT_QUESTION = "Who plays Theodore in Her?"
+FILMCHAT = Path(sys.executable).with_name("filmchat")
+PATHS = {"light": {}, "light path off": {"FILMCHAT_RUNTIME": "torch"}}
+IMPORTS = {
+    "onnxruntime, tokenizers, numpy": "import onnxruntime, tokenizers, numpy",
+    "torch": "import torch",
+    "sentence_transformers": "import sentence_transformers",
+}
+
+
+def log(message: str) -> None:
+    print(f"· {message}", file=sys.stderr, flush=True)
+
+
+def fresh_process(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MiB, from the child's own rusage) and stdout of one process."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(command[:3])} failed: {err.read().strip()[-400:]}")
+        return wall, usage.ru_maxrss / 1024, out.read()  # ru_maxrss is in KiB on Linux
+
+
+def median_of(runs: int, once: Callable[[], tuple[float, ...]]) -> list[float]:
+    """Medians, field by field, of `runs` calls after one warm-up call."""
+    once()
+    samples = [once() for _ in range(runs)]
+    return [statistics.median(column) for column in zip(*samples, strict=True)]
+
+
+def run(runs: int) -> dict[str, Any]:
+    raw: dict[str, Any] = {"machine": _machine.cpu(), "runs": runs, "load": {}}
+    raw["load"]["start"] = _machine.load_average()
+    root = Path(tempfile.mkdtemp(prefix="filmchat-start-"))
+    try:
+        corpus, index = root / "corpus", root / "index"
+        shutil.copytree(project_root() / "corpus", corpus)
+        base = {**os.environ, "FILMCHAT_CORPUS": str(corpus), "FILMCHAT_INDEX": str(index)}
+        base.pop("FILMCHAT_RUNTIME", None)
+        log("building the seed index (light path; exports the ONNX encoder if not cached)")
+        subprocess.run(
+            [str(FILMCHAT), "index", "--json"], env=base, check=True, capture_output=True
+        )
+
+        for name, extra in PATHS.items():
+            env = {**base, **extra}
+            figures: dict[str, float] = {}
+            log(f"{name}: filmchat ask")
+            figures["ask_seconds"], figures["ask_mib"] = median_of(
+                runs, lambda env=env: fresh_process([str(FILMCHAT), "ask", QUESTION], env)[:2]
+            )
+            log(f"{name}: filmchat index after adding one article")
+            figures["index_one_seconds"], figures["index_one_chunks"] = median_of(
+                runs, lambda env=env: index_one_article(root, env)
+            )
+            log(f"{name}: the chat's first cited answer")
+            (figures["chat_first_answer_seconds"],) = median_of(
+                runs, lambda env=env: chat_first_answer(root, env)
+            )
+            raw[name] = figures
+            raw["load"][name] = _machine.load_average()
+
+        log("imports alone")
+        raw["imports"] = {
+            label: median_of(
+                runs, lambda code=code: fresh_process([sys.executable, "-c", code], base)[:1]
+            )[0]
+            for label, code in IMPORTS.items()
+        }
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    raw["load"]["end"] = _machine.load_average()
+    return raw
+
+
+def index_one_article(root: Path, env: dict[str, str]) -> tuple[float, float]:
+    """`filmchat index` on fresh copies of the seed corpus and index plus one new article."""
+    work = root / "one"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(root / "corpus", work / "corpus")
+    shutil.copytree(root / "index", work / "index")
+    _synthetic.write_article(work / "corpus", 1)
+    folders = {"FILMCHAT_CORPUS": str(work / "corpus"), "FILMCHAT_INDEX": str(work / "index")}
+    wall, _, out = fresh_process([str(FILMCHAT), "index", "--json"], {**env, **folders})
+    report = json.loads(out)
+    assert report["added"] == 1, report
+    return wall, float(report["chunks_embedded"])
+
+
+def chat_first_answer(root: Path, env: dict[str, str]) -> tuple[float]:
+    """Seconds from launching the chat to its first cited answer being shown."""
+    script = Path(__file__).with_name("_first_answer.py")
+    history = {"FILMCHAT_HISTORY": str(root / "history.sqlite")}
+    launched = time.time()
+    _, _, out = fresh_process([sys.executable, str(script), CHAT_QUESTION], {**env, **history})
+    result = json.loads(out.splitlines()[-1])
+    assert result["answered"] and result["citations"], result
+    return (result["shown_at"] - launched,)
+
+
+def rows(raw: dict[str, Any]) -> list[tuple[str, str]]:
+    loads = ", ".join(f"{value:.1f}" for value in raw["load"].values())
+    table = [
+        ("CPU", _machine.describe(raw["machine"])),
+        ("load average (1 min) through the run", loads),
+        ("runs", f"median of {raw['runs']} after a warm-up, a fresh process each"),
+    ]
+    for name in PATHS:
+        f = raw[name]
+        table += [
+            (f"{name}: `filmchat ask`", f"{f['ask_seconds']:.2f} s, peak {f['ask_mib']:.0f} MiB"),
+            (
+                f"{name}: `filmchat index`, one article added",
+                f"{f['index_one_seconds']:.2f} s ({f['index_one_chunks']:.0f} chunks)",
+            ),
+            (f"{name}: the chat's first cited answer", f"{f['chat_first_answer_seconds']:.2f} s"),
+        ]
+    table += [(f"`import {label}` alone", f"{s:.2f} s") for label, s in raw["imports"].items()]
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="measured runs after a warm-up")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+    args = parser.parse_args()
+    raw = run(max(args.runs, 1))
+    if args.json:
+        print(json.dumps(raw, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    view = Table(title="filmchat start-up benchmark", title_justify="left")
+    view.add_column("measure")
+    view.add_column("figure")
+    for what, value in rows(raw):
+        view.add_row(what, value)
+    Console(width=120).print(view)
+
+
+if __name__ == "__main__":
+    main()
