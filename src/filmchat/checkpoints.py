@@ -34,5 +34,9 @@ def checkpoint(phase: str) -> None:
     if wanted != phase:
         return
     print(f"{PAUSED} {phase}", file=sys.stderr, flush=True)
-    time.sleep(_MAX_WAIT_SECONDS)  # a signal ends the wait; SIGINT raises KeyboardInterrupt
+    # Short naps, not one long sleep: a SIGINT that lands just before a sleep begins would
+    # otherwise wait out the whole sleep; between naps Python raises its KeyboardInterrupt.
+    deadline = time.monotonic() + _MAX_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
     raise FilmchatError(f"{PAUSE_VARIABLE}={phase}: no signal came; the rebuild was abandoned.")
