@@ -9,9 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from filmchat.tui.app import FilmchatApp
+from filmchat.tui.screens.chat import ChatScreen
 from filmchat.tui.widgets.answer import AnswerMessage
 from filmchat.tui.widgets.source_card import SourceCard
 
@@ -48,44 +50,48 @@ async def wait_until(
         await pilot.pause(0.05)
 
 
-def ready(app: FilmchatApp) -> bool:
-    return app.chat.conversation is not None
+def chat_of(app: App) -> ChatScreen:
+    """The chat screen of the app under test (FilmchatApp, or a host app with `chat`)."""
+    screen = getattr(app, "chat", None)
+    assert isinstance(screen, ChatScreen)
+    return screen
+
+
+def ready(app: App) -> bool:
+    return chat_of(app).conversation is not None
 
 
 def idle(app: FilmchatApp) -> bool:
     return app.chat.request is None and not app.session.indexing
 
 
-async def start(pilot: Pilot) -> FilmchatApp:
+async def start(pilot: Pilot) -> App:
     """Wait until the app can answer."""
     app = pilot.app
-    assert isinstance(app, FilmchatApp)
     await wait_until(pilot, lambda: ready(app), what="the engine to be ready")
     return app
 
 
 async def submit(pilot: Pilot, text: str) -> None:
     """Type into the prompt and press enter, as a user does."""
-    app = pilot.app
-    assert isinstance(app, FilmchatApp)
-    app.chat.prompt.focus()
-    app.chat.prompt.value = text
+    prompt = chat_of(pilot.app).prompt
+    prompt.focus()
+    prompt.value = text
     await pilot.press("enter")
 
 
 async def ask(pilot: Pilot, question: str, timeout: float = 60.0) -> AnswerMessage:
     """Ask and wait until the answer is fully shown; returns its widget."""
-    app = pilot.app
-    assert isinstance(app, FilmchatApp)
-    before = len(app.chat.answers)
+    chat = chat_of(pilot.app)
+    before = len(chat.answers)
     await submit(pilot, question)
     await wait_until(
         pilot,
-        lambda: len(app.chat.answers) > before and app.chat.request is None,
+        lambda: len(chat.answers) > before and chat.request is None,
         timeout,
         what=f"an answer to {question!r}",
     )
-    return app.chat.log_view.answers()[-1]
+    return chat.log_view.answers()[-1]
 
 
 def notes(app: FilmchatApp) -> list[str]:

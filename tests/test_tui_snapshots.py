@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from filmchat.embedding import Embedder
 from filmchat.settings import Settings
 from filmchat.tui.app import FilmchatApp
-from helpers_tui import ask, start
+from helpers_tui import ask, chat_of, start
 
 QUESTION = "What does Her say about loneliness?"
 
@@ -28,8 +28,7 @@ def app(seed_index: Settings, embedder: Embedder, tmp_path: Path) -> FilmchatApp
 
 async def steady(pilot: Pilot) -> None:
     """Ready to answer, with the cursor not blinking."""
-    app = await start(pilot)
-    app.chat.prompt.cursor_blink = False
+    chat_of(await start(pilot)).prompt.cursor_blink = False
     await pilot.pause()
 
 

@@ -5,6 +5,7 @@ Each test drives the real app with the real model and seed index, as a person wo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,14 +15,16 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from filmchat.embedding import Embedder
+from filmchat.films import find_film
 from filmchat.indexer import add_articles, build_index
-from filmchat.models import Answer, AnswerSentence, IndexReport
+from filmchat.models import Answer, AnswerSentence, Citation, IndexReport
 from filmchat.settings import Settings
 from filmchat.tui.app import TOAST_SECONDS, FilmchatApp
 from filmchat.tui.render import answer_markdown, answer_with_references
 from filmchat.tui.screens.build_index import BuildIndexScreen
 from filmchat.tui.screens.confirm import ConfirmScreen
 from filmchat.tui.widgets.answer import AnswerMessage
+from filmchat.tui.widgets.note import NoteMessage
 from filmchat.tui.widgets.sources import SourcesPanel
 from helpers_tui import (
     MOON_REVIEW,
@@ -87,14 +90,20 @@ async def test_typing_after_selecting_an_answer_goes_to_the_prompt(
         assert app.clipboard.startswith(widget.answer.text)
 
 
-async def test_keys_reaching_the_screen_before_the_prompt_has_focus_are_kept(
+async def test_keys_typed_while_filmchat_starts_are_kept(
     seed: Settings, embedder: Embedder
 ) -> None:
+    """Keys typed before the first frame reach the app with nothing focused; it hands them to
+    the screen, which handles them only after the prompt took focus (seen in tmux)."""
     app = FilmchatApp(seed, embedder=embedder)
     async with app.run_test(size=WIDE) as pilot:
         app.set_focus(None)
         await type_text(pilot, "who")
         assert app.chat.prompt.value == "who"
+        for key in "is":  # delivered to the screen, handled once the prompt has focus
+            app.chat.post_message(events.Key(key, key))
+        await wait_until(pilot, lambda: app.chat.prompt.value == "whois")
+        assert app.focused is app.chat.prompt
 
 
 async def test_references_under_each_answer_below_the_panel_width(
@@ -252,17 +261,18 @@ async def test_the_panel_follows_the_width_unless_toggled_there(
         assert panel.display
         await pilot.resize_terminal(80, 24)
         await wait_until(pilot, lambda: not panel.display, what="panel hidden at 80")
-        assert app.chat.log_view.region.width >= 78
+        await wait_until(pilot, lambda: app.chat.log_view.region.width >= 78, what="chat at 80")
         await pilot.resize_terminal(60, 16)
-        await pilot.pause()
-        assert not panel.display and app.chat.log_view.region.width >= 58
+        await wait_until(pilot, lambda: app.chat.log_view.region.width >= 58, what="chat at 60")
+        assert not panel.display
         await pilot.resize_terminal(*WIDE)
         await wait_until(pilot, lambda: panel.display, what="panel back at 120")
 
         await pilot.press("ctrl+s")  # hidden by the user at 120: stays hidden at 120
         await pilot.resize_terminal(80, 24)
+        await wait_until(pilot, lambda: app.chat.has_class("-narrow"), what="narrow")
         await pilot.resize_terminal(*WIDE)
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.chat.has_class("-wide"), what="wide again")
         assert not panel.display
 
 
@@ -370,3 +380,58 @@ async def test_an_answer_across_films_names_its_film(
 
         scoped = await ask(pilot, "Who directed Moon?")  # names its film: no extra line
         assert not scoped.query_one(".answer-film").display
+
+
+def test_an_answer_across_films_is_one_line_per_film() -> None:
+    def cite(marker: int, film: str) -> Citation:
+        return Citation(
+            marker=marker, article_id=film, title=f"{film} review", film=film, path=f"{film}.md"
+        )
+
+    answer = Answer(
+        question="Which film has a lonely hero?",
+        film=None,
+        answered=True,
+        sentences=[
+            AnswerSentence(text="Theodore is lonely after his divorce.", markers=[1]),
+            AnswerSentence(text="Sam Bell works alone on the Moon.", markers=[2]),
+            AnswerSentence(text="Theodore writes letters for others.", markers=[1]),
+        ],
+        citations=[cite(1, "Her"), cite(2, "Moon")],
+    )
+    lines = answer_markdown(answer).splitlines()
+    assert lines == [
+        "- **Her** — Theodore is lonely after his divorce. [\\[1\\]](cite:1) "
+        "Theodore writes letters for others. [\\[1\\]](cite:1)",
+        "- **Moon** — Sam Bell works alone on the Moon. [\\[2\\]](cite:2)",
+    ]
+    scoped = answer.model_copy(update={"film": "Her (2013)"})
+    assert len(answer_markdown(scoped).splitlines()) == 1  # one film in scope: prose
+
+
+async def test_about_shows_the_fact_sheet_with_its_citations(
+    seed: Settings, embedder: Embedder
+) -> None:
+    app = FilmchatApp(seed, embedder=embedder)
+    async with app.run_test(size=WIDE) as pilot:
+        await start(pilot)
+        await submit(pilot, "/about her")
+        await wait_until(pilot, lambda: app.chat.query(NoteMessage))
+        sheet = app.chat.query(NoteMessage).last().source.replace("\\", "")
+        engine, conversation = app.session.engine, app.chat.conversation
+        assert engine is not None and conversation is not None
+        film = find_film("her", engine.catalog)
+        assert film is not None and sheet.startswith(f"**{film.label}** — fact sheet")
+        credits = conversation.credits(film)
+        assert any(c.role == "director" for c in credits)
+        references = sheet.split("**References**")[1]
+        for credit in credits:  # every credit is listed under its role and cited
+            line = next(
+                x for x in sheet.splitlines() if x.startswith(f"- **{credit.role.capitalize()}:**")
+            )
+            assert re.search(rf"{re.escape(credit.person)}[^·]*\[\d+\]", line)
+            assert f"(`{credit.article.path}`)" in references
+
+        await submit(pilot, "/about Nosferatu")
+        await wait_until(pilot, lambda: notified(app, "No film called 'Nosferatu'"))
+        assert app.chat.prompt.value == "/about Nosferatu"

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     history: Path | None = Field(
         default=None, description="SQLite file for chat history; default in the user data folder."
     )
+    keys: dict[str, str] = Field(
+        default_factory=dict,
+        description='Chat keys by binding id, as JSON: {"copy-answer": "f5"} (see README).',
+    )
 
     def chunk_settings(self) -> dict[str, int]:
         """The settings that shape chunks: changing any of them forces a full rebuild."""

@@ -28,6 +28,7 @@ from filmchat.tui.history import History, history_path
 from filmchat.tui.render import one_line
 from filmchat.tui.screens.build_index import BuildIndexScreen
 from filmchat.tui.screens.chat import ChatScreen
+from filmchat.tui.screens.confirm import ConfirmScreen
 from filmchat.tui.screens.history import HistoryScreen
 from filmchat.tui.session import (
     Activity,
@@ -41,6 +42,8 @@ from filmchat.tui.session import (
     Session,
     StatusChanged,
 )
+from filmchat.tui.widgets.answer import AnswerMessage
+from filmchat.tui.widgets.prompt import Prompt
 
 if TYPE_CHECKING:
     from filmchat.conversation import Engine
@@ -48,6 +51,17 @@ if TYPE_CHECKING:
 
 TOAST_SECONDS: dict[SeverityLevel, float] = {"information": 3, "warning": 5, "error": 8}
 """How long a toast stays: long enough to read its one line, errors a little longer."""
+
+
+def binding_ids() -> dict[str, str]:
+    """Every key binding of the chat, id → default keys: what FILMCHAT_KEYS remaps by id."""
+    keyed = (FilmchatApp, ChatScreen, Prompt, AnswerMessage, ConfirmScreen, HistoryScreen)
+    return {
+        binding.id: binding.key
+        for owner in keyed
+        for binding in owner.BINDINGS
+        if isinstance(binding, Binding) and binding.id
+    }
 
 
 class FilmchatApp(App[None]):
@@ -135,6 +149,7 @@ class FilmchatApp(App[None]):
     def on_mount(self) -> None:
         """Open the history and start loading; the chat screen is already usable."""
         session = self.session
+        self.use_keys(session.settings.keys)
         try:
             session.history = History(history_path(session.settings))
         except FilmchatError as exc:
@@ -142,6 +157,18 @@ class FilmchatApp(App[None]):
         if session.embedder is None:
             self.tell(Activity("busy", "Loading the embedding model…"))
         self.load()
+
+    def use_keys(self, keys: dict[str, str]) -> None:
+        """The user's keys (FILMCHAT_KEYS) by binding id; an unknown id is named, not ignored."""
+        known = binding_ids()
+        unknown = sorted(set(keys) - set(known))
+        if unknown:
+            self.notify(
+                f"FILMCHAT_KEYS: no key binding called {', '.join(unknown)}; "
+                f"the ids are {', '.join(sorted(known))}.",
+                severity="warning",
+            )
+        self.set_keymap({name: key for name, key in keys.items() if name in known})
 
     @work(thread=True, group="load", exit_on_error=False)
     def load(self) -> None:

@@ -20,6 +20,11 @@ COMMANDS: tuple[SlashCommand, ...] = (
         "film", "/film [TITLE|all]", "Scope the conversation to a film; alone, list the films."
     ),
     SlashCommand("films", "/films", "List the films in the collection."),
+    SlashCommand(
+        "about",
+        "/about [TITLE]",
+        "A film's fact sheet: the credits its reviews state, each cited; alone, this film's.",
+    ),
     SlashCommand("sources", "/sources", "List the articles in the collection."),
     SlashCommand("add", "/add PATH", "Add an article file to the corpus.", needs_argument=True),
     SlashCommand("reindex", "/reindex", "Embed new or changed articles; answers use them at once."),

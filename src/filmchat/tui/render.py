@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, get_args
 
 from filmchat.errors import FilmchatError
-from filmchat.models import Answer, Citation
+from filmchat.models import Answer, AnswerSentence, Citation
+from filmchat.wording import counted
+
+if TYPE_CHECKING:
+    from filmchat.answer import Credit
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
@@ -34,24 +39,49 @@ def marker_links(markers: Sequence[int], active: int | None = None) -> str:
 
 
 def answer_fragments(answer: Answer, active: int | None = None) -> list[str]:
-    """The answer's Markdown in reveal order: one fragment per sentence."""
+    """The answer's Markdown in reveal order: one fragment per sentence (per film, across films)."""
     if not answer.answered:
         markers = [c.marker for c in answer.citations]
         nearest = f" Nearest articles: {marker_links(markers, active)}."
         return [f"_{escape(answer.message)}_" + (nearest if answer.citations else "")]
-    fragments = []
+    cited = [_cited(sentence, active) for sentence in answer.sentences]
+    by_film = films_of(answer)
+    if len(by_film) > 1:
+        # across the collection: one line per film, so no film's sentence reads as another's
+        return [
+            f"- **{escape(film or 'Other reviews')}** — "
+            + " ".join(cited[n] for n in positions)
+            + "\n"
+            for film, positions in by_film.items()
+        ]
+    if answer.listing:
+        return [f"- {text}\n" for text in cited]
+    return [
+        (separator(answer.sentences[n - 1].text, "  \n") if n else "") + text
+        for n, text in enumerate(cited)
+    ]
+
+
+def _cited(sentence: AnswerSentence, active: int | None) -> str:
+    if sentence.grounded:
+        return f"{escape(sentence.text)} {marker_links(sentence.markers, active)}".rstrip()
+    # a generated sentence no passage backs; the chat's CSS shows ~~ as dim, not struck
+    return f"~~{escape(sentence.text)} {UNCITED}~~"
+
+
+def films_of(answer: Answer) -> dict[str | None, list[int]]:
+    """Positions of an unscoped answer's sentences by the film their citations review.
+
+    Empty for an answer scoped to one film: only answers across the collection are split.
+    """
+    if answer.film:
+        return {}
+    film_of = {c.marker: c.film for c in answer.citations}
+    groups: dict[str | None, list[int]] = {}
     for n, sentence in enumerate(answer.sentences):
-        if sentence.grounded:
-            text = f"{escape(sentence.text)} {marker_links(sentence.markers, active)}".rstrip()
-        else:
-            # a generated sentence no passage backs; the chat's CSS shows ~~ as dim, not struck
-            text = f"~~{escape(sentence.text)} {UNCITED}~~"
-        if answer.listing:
-            fragments.append(f"- {text}\n")
-        else:
-            before = "" if n == 0 else separator(answer.sentences[n - 1].text, "  \n")
-            fragments.append(before + text)
-    return fragments
+        film = next((film_of[m] for m in sentence.markers if film_of.get(m)), None)
+        groups.setdefault(film, []).append(n)
+    return groups
 
 
 def separator(previous: str, line_break: str) -> str:
@@ -143,6 +173,50 @@ def export_markdown(answers: Sequence[Answer]) -> str:
         parts += [f"{n}. {escape(reference(c))}" for n, c in enumerate(cited, start=1)]
         parts.append("")
     return "\n".join(parts)
+
+
+def fact_sheet_markdown(film: str, credits: Sequence[Credit]) -> str:
+    """`/about`: a film's credits by role, each cited by the reviews that state it.
+
+    The credits are the fact sheets the index keeps (`filmchat.facts`); only formatting is here.
+    One entry per person and role, however many reviews credit them, with or without the part.
+    """
+    from filmchat.facts import Role  # its names, in the order roles are listed
+
+    if not credits:
+        return f"**{escape(film)}**: its reviews state no credits filmchat can cite."
+    numbers: dict[str, int] = {}
+    parts: dict[tuple[str, str], list[str]] = {}  # (role, person) → characters, sheet order
+    markers: dict[tuple[str, str], set[int]] = {}
+    for credit in credits:
+        marker = numbers.setdefault(credit.article.article_id, len(numbers) + 1)
+        key = (credit.role, credit.person)
+        named = parts.setdefault(key, [])
+        if credit.character and credit.character not in named:
+            named.append(credit.character)
+        markers.setdefault(key, set()).add(marker)
+    lines = [f"**{escape(film)}** — fact sheet from {counted(len(numbers), 'review')}:", ""]
+    for role in get_args(Role):
+        people = [
+            escape(person + (f" ({', '.join(named)})" if named else ""))
+            + " "
+            + "".join(f"[{m}]" for m in sorted(markers[(role, person)]))
+            for (credited, person), named in parts.items()
+            if credited == role
+        ]
+        if people:
+            lines.append(f"- **{role.capitalize()}:** {' · '.join(people)}")
+    articles = {credit.article.article_id: credit.article for credit in credits}
+    lines += ["", "**References**", ""]
+    for article_id, n in numbers.items():
+        meta = articles[article_id].meta
+        by = " / ".join(part for part in (meta.author, meta.site) if part)
+        lines.append(
+            f"{n}. {escape(meta.title)}"
+            + (f" — {escape(by)}" if by else "")
+            + f" (`{articles[article_id].path}`)"
+        )
+    return "\n".join(lines)
 
 
 def one_line(exc: BaseException) -> str:

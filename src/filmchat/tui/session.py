@@ -24,8 +24,10 @@ from filmchat.wording import counted
 
 if TYPE_CHECKING:
     # numpy, faiss and torch load in the app's workers, so the window paints before them
+    from filmchat.answer import Credit
     from filmchat.conversation import Conversation, Engine
     from filmchat.embedding import Embedder
+    from filmchat.films import Film
     from filmchat.llm import AnswerStream, ChatClient
     from filmchat.store import IndexStore
 
@@ -124,6 +126,11 @@ class Session:
         """Runs in a worker thread; one question at a time, never during an index swap."""
         with self.engine_lock:
             return conversation.ask(question, use_llm=self.use_llm, on_stream=on_stream, warn=warn)
+
+    def credits(self, conversation: Conversation, film: Film) -> list[Credit]:
+        """Runs in a worker thread: the film's fact sheet, never during an index swap."""
+        with self.engine_lock:
+            return conversation.credits(film)
 
     def replay(self, conversation: Conversation, questions: list[str]) -> None:
         """Runs in a worker thread: re-ask a reopened chat's questions so follow-ups resolve.

@@ -25,6 +25,7 @@ from filmchat.tui.render import (
     answer_with_references,
     escape,
     export_markdown,
+    fact_sheet_markdown,
     one_line,
 )
 from filmchat.tui.screens.confirm import ConfirmScreen
@@ -155,10 +156,12 @@ class ChatScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         """Typing is never lost: a printable key pressed anywhere but the prompt goes to it.
 
-        Handled before any binding is looked up, so no single-letter key can swallow typing;
-        this also catches keys that arrive before the prompt has focus.
+        Handled before any binding is looked up, so no single-letter key can swallow typing.
+        The prompt keeps the keys it gets (an Input stops them), so any printable key that
+        reaches the screen was typed elsewhere, or before the prompt had focus (typed while
+        filmchat started).
         """
-        if event.is_printable and event.character and not isinstance(self.focused, Input):
+        if event.is_printable and event.character:
             event.stop()
             event.prevent_default()
             self.prompt.type_in(event.character)
@@ -542,6 +545,27 @@ class ChatScreen(Screen[None]):
             lines.append(f"- {escape(label)} — {counted(count, 'article')}{mark}")
         await self.log_view.add_note("\n".join(lines))
 
+    async def command_about(self, argument: str) -> None:
+        """The film's fact sheet, with the reviews that state each credit."""
+        from filmchat.films import find_film
+
+        conversation, engine = self._ready(), self.session.engine
+        if conversation is None or engine is None:
+            return
+        name = argument or conversation.film
+        if not name:
+            self.app.notify("Usage: /about TITLE (or scope a film with /film first).")
+            self.prompt.restore("/about ")
+            return
+        film = find_film(name, engine.catalog)
+        if film is None:
+            known = ", ".join(engine.films()) or "none yet"
+            self.app.notify(f"No film called {name!r} (films: {known}).", severity="warning")
+            self.prompt.restore(f"/about {argument}".rstrip())
+            return
+        credits = await asyncio.to_thread(self.session.credits, conversation, film)
+        await self.log_view.add_note(fact_sheet_markdown(film.label, credits))
+
     async def command_sources(self, _: str) -> None:
         status = self.session.status
         if status is None:
@@ -659,8 +683,9 @@ class ChatScreen(Screen[None]):
         lines += [f"- `{c.usage}` — {c.help}" for c in COMMANDS]
         lines += [
             "",
-            "**Keys:** enter ask · esc cancel an answer · ↑/↓ earlier questions · "
-            "tab or shift+tab to an answer, then ←/→ through its sources · "
+            "**Keys** (defaults; FILMCHAT_KEYS remaps them): enter ask · esc cancel an answer · "
+            "↑/↓ earlier questions · tab to the newest answer, shift+tab/tab between answers, "
+            "←/→ through its sources, esc back to the prompt · pageup/pagedown scroll · "
             "ctrl+s sources panel · ctrl+r reindex · ctrl+l clear · ctrl+o history · "
             "ctrl+y copy the answer · ctrl+q quit",
         ]

@@ -28,6 +28,7 @@ from filmchat.tui.render import (
     answer_fragments,
     answer_markdown,
     escape,
+    films_of,
     reference,
 )
 
@@ -152,7 +153,8 @@ class AnswerMessage(Vertical, can_focus=True):
 
     def _name_film(self, answer: Answer) -> None:
         """Asked with no film in scope: say which film the answer is about."""
-        film = None if answer.film else answer_film(answer)
+        # scoped to a film, or already one line per film: nothing to add
+        film = None if answer.film or len(films_of(answer)) > 1 else answer_film(answer)
         label = self.query_one(".answer-film", Label)
         label.update(f"About {film}" if film else "")
         label.display = film is not None
