@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, OptionList
+from textual.widgets import Button, OptionList, Static
 
 from filmchat.embedding import Embedder
 from filmchat.settings import Settings
@@ -247,6 +247,11 @@ async def test_no_index_offers_to_build_it(
     app = FilmchatApp(settings, embedder=embedder)
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, BuildIndexScreen))
+        await wait_until(pilot, lambda: app.screen.query(Static))
+        # the dialog speaks for the chat: no command-line advice before offering the build
+        text = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "no index" in text and "build it now" in text
+        assert "`" not in text and "filmchat index" not in text
         await press_button(pilot, "#later")
         await wait_until(pilot, lambda: notified(app, "ctrl+r"))
         assert app.chat.header.corpus == "no index yet"

@@ -12,7 +12,7 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Label
 
 from filmchat.embedding import Embedder
 from filmchat.films import find_film
@@ -21,7 +21,6 @@ from filmchat.models import Answer, AnswerSentence, Citation, IndexReport
 from filmchat.settings import Settings
 from filmchat.tui.app import TOAST_SECONDS, FilmchatApp
 from filmchat.tui.render import answer_markdown, answer_with_references
-from filmchat.tui.screens.build_index import BuildIndexScreen
 from filmchat.tui.screens.confirm import ConfirmScreen
 from filmchat.tui.widgets.answer import AnswerMessage
 from filmchat.tui.widgets.note import NoteMessage
@@ -316,19 +315,6 @@ async def test_toasts_are_short_and_clear_of_the_newest_answer(
         await wait_until(pilot, lambda: app.screen.query("Toast"))
         toast = app.screen.query_one("Toast")
         assert not toast.region.overlaps(widget.query_one("Markdown").region)
-
-
-async def test_the_no_index_dialog_speaks_for_the_chat(
-    make_settings, embedder: Embedder, tmp_path: Path
-) -> None:
-    settings = make_settings(history=tmp_path / "history.sqlite")
-    app = FilmchatApp(settings, embedder=embedder)
-    async with app.run_test(size=WIDE) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, BuildIndexScreen))
-        await wait_until(pilot, lambda: app.screen.query(Static))
-        text = " ".join(str(s.render()) for s in app.screen.query(Static))
-        assert "no index" in text and "build it now" in text
-        assert "`" not in text and "filmchat index" not in text
 
 
 def test_an_unfinished_list_item_does_not_run_into_the_next_sentence() -> None:
