@@ -332,3 +332,100 @@ def test_blog_page_header_widgets_comment_form_and_link_titles_go():
 )
 def test_author_is_read_from_the_page_byline(path, author):
     assert load_article(path, path.parent).meta.author == author
+
+
+# --- page clutter by shape: each shape twice, in words written for these tests ----------------
+
+PROSE = (
+    "The film opens on a frozen harbour and never quite thaws. Its lead plays a ferryman who "
+    "has stopped talking to anyone but the gulls, and the camera stays patient with him."
+)
+PROSE_AFTER = (
+    "By the last crossing the ferryman speaks again, and the film earns every word of it. The "
+    "final shot, a wake closing behind the boat, is the best image of the year."
+)
+CLUTTER_SHAPES = {
+    "photo caption": [
+        "L-R: Ana Ruiz as Marta and Tom Bell as Karl in Ice Harbour.",
+        "(Left to right) Ana Ruiz and Tom Bell on set.",
+    ],
+    "studio credit": [
+        "Ana Ruiz on the ferry deck. / North Star Pictures",
+        "Tom Bell in a scene from the film. / A24",
+    ],
+    "photo courtesy": ["Courtesy North Star Pictures", "Photo: Lena Vogt"],
+    "run of names": [
+        "Ana Ruiz, Tom Bell, Ida Holm, Pavel Novak, Yusuf Demir",
+        "Marta Lind; Karl Berg; Ole Dahl; Sven Aas",
+    ],
+    "newsletter": [
+        "Sign up for our film newsletter and get every review in your inbox.",
+        "Enter your email to get the week's reviews delivered to your inbox.",
+    ],
+    "back to site": ["Back to The Harbour Post", "Return to Film Reviews"],
+    "top stories": ["Top Stories", "Most Popular"],
+    "star residue": ["★★★½", "**"],
+    "timestamp": ["Updated 4:15 PM EST, Fri November 4, 2022", "Published 3 hours ago"],
+    "shop link": ["DVD $32.98 [Browse/Purchase]", "Blu-ray £14.99 Buy now"],
+    "navigation": [
+        "About Archives Letters Submissions Contact",
+        "News Sports Opinion Arts Film Reviews",
+    ],
+    "spoiler warning": [
+        "Spoiler Alert - stop reading now if you have not seen it",
+        "Warning: spoilers ahead for the final act",
+    ],
+    "garbled alt text": [
+        "Screen Shot 2019-03-04 at 10.32.11 AM",
+        "ice-harbour-still-3-1024x576.jpg",
+    ],
+    "image host": [
+        "Images for this post were taken from stills.example.com.",
+        "Header image via filmgrabs.org",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "clutter",
+    [line for lines in CLUTTER_SHAPES.values() for line in lines],
+)
+def test_a_clutter_line_never_reaches_the_blocks(clutter: str) -> None:
+    body = f"# Ice Harbour\n\n{PROSE}\n\n{clutter}\n\n{PROSE_AFTER}\n"
+    blocks = clean_article(body)
+    assert all(clutter not in block.text for block in blocks), blocks
+    assert PROSE in joined(blocks) and PROSE_AFTER in joined(blocks)
+
+
+@pytest.mark.parametrize(
+    ("sign_off", "name"), [("Sincerely,", "Christopher"), ("Happily adrift and salted,", "Cory")]
+)
+def test_a_letters_sign_off_and_signature_go(sign_off: str, name: str) -> None:
+    blocks = clean_article(f"{PROSE}\n\n{PROSE_AFTER}\n\n{sign_off}\n\n{name}\n")
+    assert texts(blocks) == [PROSE, PROSE_AFTER]
+
+
+@pytest.mark.parametrize(
+    "lead", ["Again, according to the programme notes,", "As one critic put it,"]
+)
+def test_a_line_ending_with_a_comma_is_never_a_heading(lead: str) -> None:
+    blocks = clean_article(f"{PROSE}\n\n{lead}\n\n{PROSE_AFTER}\n")
+    assert lead not in texts(blocks, "heading")
+
+
+@pytest.mark.parametrize(
+    ("line", "clean"),
+    [
+        (
+            "The ending goes off the deep end [1]. It still works.",
+            "The ending goes off the deep end. It still works.",
+        ),
+        (
+            "[2] Once you have seen it, read the novel too.",
+            "Once you have seen it, read the novel too.",
+        ),
+    ],
+)
+def test_footnote_marks_never_look_like_citations(line: str, clean: str) -> None:
+    blocks = clean_article(f"{PROSE}\n\n{line}\n\n{PROSE_AFTER}\n")
+    assert clean in texts(blocks)

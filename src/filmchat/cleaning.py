@@ -71,12 +71,12 @@ _NAV_SEPARATOR = re.compile(r"\s*[|›»•·]\s*|\s+[>/]\s+")
 # Image credits: a label ('Photo: Paramount', '(Image by ...)') or a host / licence / link.
 _CREDIT_LABEL = re.compile(
     r"(^|[\s(\[.|–—-])(photo(graph)?|image|picture|credit|source|poster)s?\s*"
-    r"(:|\bby\b|\bfrom\b|\bcourtesy\b|—|–|-\s)|\bcourtesy\s+of\b",
+    r"(:|\bby\b|\bfrom\b|\bcourtesy\b|—|–|-\s)|\bcourtesy\s+of\b|^\(?courtesy\s+[A-Z]",
     re.IGNORECASE,
 )
 _CREDIT_MARK = re.compile(
     r"""
-    \bhttps?://\S+ | \bwww\.\S+
+    \bhttps?://\S+ | \bwww\.\S+ | \b[\w-]+\.(?:com|net|org|io|co\.uk)\b
     | \bwikimedia\b | \bflickr\b | \bgetty\s+images\b | \bshutterstock\b | \bcc[\s-]by\b
     | \bcropped\s+from\b | \bpublic\s+domain\b
     """,
@@ -98,6 +98,7 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z]
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_FOOTNOTE_MARK = re.compile(r"(?<=[\w.,;:!?\"”’)])\s?\[\^?\d{1,3}\]|^\[\^?\d{1,3}\]:?\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 # A sentence end followed, with no space, by a capitalised run with no sentence end of its own:
 # the signature of alt text or a caption glued to the prose when a page was flattened.
@@ -107,7 +108,7 @@ _GLUED_TAIL = re.compile(r"[a-z0-9][.!?][\"”’)]?([A-ZÀ-ÖØ-ÞĀ-ỸА-Я][
 def normalize_line(line: str) -> str:
     """Comparison key for spotting the same line twice: case, spacing, edge punctuation and
     Markdown heading marks ignored."""
-    return re.sub(r"\s+", " ", line).strip().strip("#*\"'“”‘’.:!-–— ").lower()
+    return re.sub(r"\s+", " ", line).strip().strip("#*\"'“”‘’.:!-–— ★☆½").lower()
 
 
 def _words(text: str) -> list[str]:
@@ -132,6 +133,7 @@ def _looks_like_heading(line: str) -> bool:
         0 < len(words) <= 10
         and len(line) <= 90
         and not is_sentence_like(line)
+        and not line.rstrip().endswith((",", ";"))  # 'Sincerely,' 'Again, according to X,'
         and not _LIST_MARKER.match(line)
         and (line[0].isupper() or line[0].isdigit() or line[0] in "\"“'‘")
     )
@@ -164,6 +166,140 @@ def is_noise_line(line: str) -> bool:
     return bool(_CALL_TO_ACTION.search(stripped) or _WIDGET_LABEL.match(stripped))
 
 
+# 'Director: …', 'Dir: …', 'Starring: …': a credits line states a fact, never a heading
+_CREDITS_LABEL = re.compile(
+    r"^\s*(dir(ector|ected\s+by)?|writers?|written\s+by|screenplay|script|starring|cast|stars"
+    r"|music|score|cinematography|editor|editing|producers?|runtime|running\s+time|country"
+    r"|language|genre|release(d|\s+date)?|studio|distributor|certificate|rated|rating)\s*$",
+    re.IGNORECASE,
+)
+_RATING = re.compile(
+    r"^\W*(\d{1,2}(\.\d)?|one|two|three|four|five|half)\s*(/\s*\d{1,3}|stars?|out\s+of\s+\d{1,3}"
+    r"(\s+stars)?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_rating(line: str) -> bool:
+    """'5 Stars', '4 out of 5', '8/10': the reviewer's verdict, kept, but never a heading."""
+    return bool(_RATING.match(_strip_markdown(line).strip()))
+
+
+# --- clutter: lines of a page that are never review prose nor a section heading -------------
+
+# Words of site navigation and section labels ('About Archives Letters Submissions', 'Film').
+NAVIGATION_WORDS = frozenset(
+    "home about archives archive letters submissions submit contact contacts subscribe search"
+    " login log register advertise advertising news reviews review features podcasts podcast"
+    " events shop store menu sections opinion sports arts culture video videos photos gallery"
+    " jobs classifieds donate privacy terms faq help careers masthead staff film films movies"
+    " movie tv lifestyle entertainment blog issues issue calendar listings newsletters"
+    " newsletter rss sitemap print edition e-edition obituaries more latest popular trending"
+    " stories top most read viewed watched shared emailed comments now related coverage"
+    " editor's editors picks recommended featured".split()
+)
+_BACK_TO = re.compile(r"^(back|return|go\s+back)\s+to\s+\S", re.IGNORECASE)
+_STAR_RESIDUE = re.compile(r"^[\s★☆✩✪✫✬✭✮✯✰⭐½*+]+$|^\(?\s*\d(\.\d)?\s*/\s*(5|10)\s*\)?$")
+_PRICE = re.compile(r"[$£€]\s?\d+(?:[.,]\d{2})?|\b\d+(?:[.,]\d{2})?\s?(?:USD|EUR|GBP)\b")
+_SHOP_WORDS = re.compile(
+    r"\b(buy|purchase|shop|order|browse|add\s+to\s+cart|in\s+stock|amazon|itunes)\b", re.I
+)
+_CAPTION_LEAD = re.compile(
+    r"^\(?\s*(l(eft)?\s*(-|–|to)\s*r(ight)?|from\s+left|clockwise|pictured|above|below|top|"
+    r"bottom|inset)\s*[:),]",
+    re.IGNORECASE,
+)
+_STUDIO_CREDIT = re.compile(r"\s/\s*[A-Z][\w&.'’-]*(\s+[A-Z&][\w&.'’-]*){0,4}\s*\)?$")
+_NEWSLETTER = re.compile(
+    r"\b(delivered\s+to\s+your\s+inbox|enter\s+your\s+e-?mail|sign\s+up\s+(for|to)\b|by\s+signing"
+    r"\s+up|unsubscribe\s+at\s+any\s+time|thanks\s+for\s+signing\s+up|get\s+our\s+\w+\s+"
+    r"newsletter|in\s+your\s+inbox)",
+    re.IGNORECASE,
+)
+_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_TIMESTAMP_WORDS = re.compile(
+    rf"\b(\d{{1,2}}[:.]\d{{2}}(\s*[ap]\.?m\.?)?|[ap]\.?m\.?|(?:{_MONTHS})[a-z]*\.?"
+    r"|(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?\.?|\d{1,4}(st|nd|rd|th)?"
+    r"|published|updated|posted|last|modified|on|at|ago|hours?|minutes?|mins?|days?|weeks?"
+    r"|yesterday|today|[A-Z]{2,4}T?|GMT|UTC|BST|EST|EDT|PST|PDT|CET)\b",
+    re.IGNORECASE,
+)
+# Alt text and captions a page generator filled with a file name or an id, not words
+_GARBLED = re.compile(
+    r"\b[\w-]+\.(?:jpe?g|png|gif|webp|svg|avif)\b|\b(?:IMG|DSC|DSCN|PXL)_?\d{3,}"
+    r"|\bscreen\s?shot\s+\d{4}-\d{2}-\d{2}|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{24,}\b",
+    re.IGNORECASE,
+)
+_BARE_NAME = re.compile(r"[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,2}")
+_SPOILER_WARNING = re.compile(
+    r"^\W*(spoilers?\s*(alert|warning|ahead)|warning\s*:\s*spoilers?)\b", re.I
+)
+_NAME_CONNECTORS = frozenset("and & of de da del der van von la le du di y".split())
+
+
+def is_timestamp(line: str) -> bool:
+    """'Updated 3:15 p.m. ET, Mon March 4, 2019', '2 hours ago', '2019-03-04T10:00:00Z'."""
+    stripped = line.strip()
+    if len(_words(stripped)) > 14 or not re.search(r"\d", stripped):
+        return False
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?\S*)?", stripped):
+        return True
+    rest = _TIMESTAMP_WORDS.sub(" ", stripped)
+    has_clock = bool(re.search(r"\d{1,2}[:.]\d{2}|\bago\b", stripped, re.IGNORECASE))
+    return has_clock and not re.search(r"[^\W\d_]{2,}", rest)
+
+
+def is_name_run(line: str) -> bool:
+    """A run of names with no verb: 'Tom Hardy, Charlize Theron, Nicholas Hoult, Zoë Kravitz'.
+
+    A labelled run ('Starring: ...') states who is in the film and stays."""
+    stripped = line.strip().rstrip(".")
+    if re.match(r"^[^:]{1,30}:\s", stripped):
+        return False
+    words = re.findall(r"[^\s,;&]+", stripped)
+    separators = len(re.findall(r",|;|\s&\s|\band\b", stripped))
+    if len(words) < 4 or separators < 2:
+        return False
+    return all(w[0].isupper() or w.lower() in _NAME_CONNECTORS for w in words)
+
+
+def is_navigation_words(line: str) -> bool:
+    """A menu without separators: 'About Archives Letters Submissions', or a section label."""
+    words = [w.lower() for w in _words(line)]
+    if not words or len(words) > 14 or is_sentence_like(line):
+        return False
+    known = sum(w in NAVIGATION_WORDS for w in words)
+    return known == len(words) if len(words) <= 3 else known >= max(3, len(words) * 0.6)
+
+
+def _is_sign_off(line: str) -> bool:
+    return line.rstrip().endswith(",") and len(_words(line)) <= 5
+
+
+def is_clutter(line: str) -> bool:
+    """Page clutter by shape: star residue, timestamps, photo captions and credits, runs of
+    names, newsletter boxes, 'Back to <site>', 'Top Stories', shop links, site navigation."""
+    stripped = line.strip()
+    if not stripped:
+        return False
+    words = len(_words(stripped))
+    if _STAR_RESIDUE.match(stripped) or is_timestamp(stripped):
+        return True
+    if _CAPTION_LEAD.match(stripped) or (words <= 30 and _STUDIO_CREDIT.search(stripped)):
+        return True
+    if words <= 40 and _NEWSLETTER.search(stripped):
+        return True
+    if words <= 15 and (_SPOILER_WARNING.match(stripped) or _GARBLED.search(stripped)):
+        return True
+    if words <= 6 and _BACK_TO.match(stripped):
+        return True
+    if words <= 15 and _PRICE.search(stripped) and (_SHOP_WORDS.search(stripped) or words <= 6):
+        return True
+    if words <= 8 and _LABELLED_BYLINE.match(stripped):
+        return True
+    return is_name_run(stripped) or is_navigation_words(stripped)
+
+
 def is_credit_line(line: str) -> bool:
     """Image credits and source lines: a credit label, a licence, a hosting site, a bare URL.
 
@@ -181,17 +317,6 @@ def is_credit_line(line: str) -> bool:
     return bool(mark) and (not is_sentence_like(stripped) or words <= 12)
 
 
-def headline(body: str) -> str | None:
-    """The article's own headline: its first line that is not page furniture, if short."""
-    for raw in body.splitlines():
-        line = _strip_markdown(raw).strip().lstrip("#").strip()
-        if not line or is_noise_line(line) or is_credit_line(line):
-            continue
-        words = len(_words(line))
-        return line if words <= 20 and (words <= 12 or not is_sentence_like(line)) else None
-    return None
-
-
 def strip_glued_tail(text: str) -> str:
     """Drop alt text glued after the last sentence ('...yearning.May be an image of 5 people')."""
     match = _GLUED_TAIL.search(text)
@@ -203,6 +328,9 @@ def strip_glued_tail(text: str) -> str:
 def _strip_markdown(line: str) -> str:
     line = _MD_IMAGE.sub("", line)
     line = _MD_LINK.sub(r"\1", line)
+    # footnote marks ('the deep end [1].', '[1] Once you are ready'): they would read as the
+    # answer's own citation markers
+    line = _FOOTNOTE_MARK.sub("", line)
     return _MD_EMPHASIS.sub(r"\2", line)
 
 
@@ -259,13 +387,14 @@ def clean_article(
     title: str | None = None,
     author: str | None = None,
     shared_lines: set[str] | None = None,
+    film: str | None = None,
 ) -> list[Block]:
     """Structured blocks of review prose, with every kind of page noise removed."""
     shared_lines = shared_lines or set()
     lines = [line for line in _logical_lines(body) if line is not None]
     counts = Counter(normalize_line(line) for line in lines)
     bylines = {normalize_line(author), normalize_line(f"by {author}")} if author else set()
-    title_key = normalize_line(title) if title else None
+    headline_keys = {normalize_line(text) for text in (title, film) if text}
 
     kept: list[str] = []
     header_end = _page_header_end(lines)
@@ -278,9 +407,17 @@ def clean_article(
             continue  # widget lines repeat within a page; prose does not
         if key in shared_lines or key in bylines or is_noise_line(line) or is_credit_line(line):
             continue
-        if title_key and key == title_key and not kept:
-            continue  # the headline, already in the metadata
+        if is_clutter(_strip_markdown(line).lstrip("#").strip()):
+            continue
+        if key in headline_keys and not kept:
+            continue  # the headline (or the film's name above its credits), already metadata
         short_label = len(_words(line)) <= 6 and not is_sentence_like(line)
+        # a letter's sign-off ('Sincerely,' 'Happily Debased and Besmirched,') over a name
+        previous = lines[index - 1] if index else ""
+        if (_is_sign_off(line) and _BARE_NAME.fullmatch(nxt.strip())) or (
+            _is_sign_off(previous) and _BARE_NAME.fullmatch(line.strip())
+        ):
+            continue
         # a short unpunctuated line directly above a credit is that image's caption
         if short_label and nxt and is_credit_line(nxt):
             continue
@@ -309,15 +446,30 @@ def _page_header(lines: list[str]) -> list[str]:
     return header
 
 
+# 'Film review by Owen Pryce', 'Words by …': a byline with a label before it ('Directed by'
+# names the director, not the author)
+_LABELLED_BYLINE = re.compile(
+    rf"^[^.!?]{{0,30}}\b(?i:review|reviewed|words|story|text|posted|written)\s+(?i:by)\s+"
+    rf"({_PERSON})"
+)
+
+
 def byline_author(body: str) -> str | None:
     """The author a page's header names: 'By Dana Whitfield', 'Posted by Marcus Lee | July
-    20, 2010', or a bare name right above a '5 min read' line."""
-    header = _page_header([line.strip() for line in _logical_lines(body) if line is not None])
-    for index, line in enumerate(header):
-        by = _BY_PERSON.match(line)
+    20, 2010', 'Film review by Owen Pryce', or a bare name right above a '5 min read' line.
+
+    A pasted page may put a standfirst before the byline, so the lines before the first long
+    paragraph are searched."""
+    lines = [line.strip() for line in _logical_lines(body) if line is not None]
+    for line in lines[:15]:
+        by = _BY_PERSON.match(line) or _LABELLED_BYLINE.match(line)
         if by:
             return by.group(1)
-        if _READ_TIME.search(line) and index:
+        if len(_words(line)) >= 25 and not is_noise_line(line):
+            break
+    header = _page_header(lines)
+    for index, line in enumerate(header):
+        if _READ_TIME.search(line) and index and not _BY_PERSON.match(header[index - 1]):
             bare = re.fullmatch(_PERSON, header[index - 1])
             if bare:
                 return bare.group(0)
@@ -381,8 +533,9 @@ def _to_blocks(lines: list[str]) -> list[Block]:
         states_fact = bool(label_value) and (
             (previous is not None and previous.kind == "item")  # 'Director: X' after a cast list
             or bool(label_value and re.search(r"\d", label_value.group(2)))  # 'Rating: 9/10'
+            or bool(label_value and _CREDITS_LABEL.match(label_value.group(1)))  # 'Starring: X'
         )
-        if states_fact and not is_sentence_like(line):
+        if (states_fact and not is_sentence_like(line)) or is_rating(line):
             blocks.append(Block("item", line))
             continue
         if bare[index] and index and bare[index - 1] and prose and prose[0] < index < prose[-1]:

@@ -92,8 +92,9 @@ def index_command(
 
 @cli.command("add")
 @click.argument("paths", nargs=-1, required=True, type=PATH)
-@click.option("--film", help="Film the articles review (else inferred from the headline).")
+@click.option("--film", help="Film the articles review (else inferred from the article).")
 @click.option("--year", type=int, help="The film's release year.")
+@click.option("--title", help="The article's title (else its headline).")
 @click.option("--no-index", is_flag=True, help="Copy only; do not update the index.")
 @folder_options
 @click.pass_context
@@ -102,23 +103,90 @@ def add_command(
     paths: tuple[Path, ...],
     film: str | None,
     year: int | None,
+    title: str | None,
     no_index: bool,
     corpus: Path | None,
     index: Path | None,
 ) -> None:
-    """Copy articles into the corpus with front matter, then update the index."""
-    from filmchat.indexer import add_articles
+    """Copy articles (files or folders) into the corpus with front matter, then index them.
+
+    Each file gets one line: what was inferred and from where, or why it was not added.
+    """
+    from filmchat.indexer import add_paths
 
     settings = settings_from(ctx, corpus, index)
-    for item in add_articles(settings, list(paths), film=film, year=year):
-        console.print(
-            f"Added {item.path.name}: “{item.meta.title}” — {item.meta.film_label()}",
-            highlight=False,
-            markup=False,
-        )
+    outcomes = add_paths(settings, list(paths), film=film, year=year, title=title)
+    for outcome in outcomes:
+        if outcome.added:
+            line = outcome.added.describe(settings.corpus)
+            console.print(line, highlight=False, markup=False)
+        else:
+            err_console.print(f"[red]not added:[/] {escape(outcome.error or '')}", highlight=False)
+    if any(outcome.added for outcome in outcomes):
+        _index_after(settings, no_index)
+    if any(outcome.error for outcome in outcomes):
+        sys.exit(1)
+
+
+def _index_after(settings: Settings, no_index: bool) -> None:
     if not no_index:
-        report = run_index(settings, full=False, quiet=False)
-        console.print(report.summary(), highlight=False, markup=False)
+        console.print(run_index(settings, full=False, quiet=False).summary(), markup=False)
+
+
+@cli.command("edit")
+@click.argument("article")
+@click.option("--film", help="The film it reviews.")
+@click.option("--year", type=int, help="The film's release year.")
+@click.option("--title", help="The article's title.")
+@click.option("--author", help="Who wrote it.")
+@click.option("--no-index", is_flag=True, help="Change the file only; do not update the index.")
+@folder_options
+@click.pass_context
+def edit_command(
+    ctx: click.Context,
+    article: str,
+    film: str | None,
+    year: int | None,
+    title: str | None,
+    author: str | None,
+    no_index: bool,
+    corpus: Path | None,
+    index: Path | None,
+) -> None:
+    """Correct an article's film, year, title or author (ARTICLE: path, file name or title).
+
+    Only the front matter changes, so the index is updated without re-embedding.
+    """
+    from filmchat.curation import edit_article, find_article
+
+    if not any((film, year, title, author)):
+        raise click.UsageError("edit what? give --film, --year, --title or --author")
+    settings = settings_from(ctx, corpus, index)
+    path = find_article(settings, article)
+    meta = edit_article(settings, path, film=film, year=year, title=title, author=author)
+    by = f", by {meta.author}" if meta.author else ""
+    console.print(f"Edited {path.name}: “{meta.title}” — {meta.film_label()}{by}", markup=False)
+    _index_after(settings, no_index)
+
+
+@cli.command("remove")
+@click.argument("article")
+@click.option("--no-index", is_flag=True, help="Delete the file only; do not update the index.")
+@folder_options
+@click.pass_context
+def remove_command(
+    ctx: click.Context, article: str, no_index: bool, corpus: Path | None, index: Path | None
+) -> None:
+    """Remove an article from the corpus and its passages from the index (ARTICLE: path,
+    file name or title)."""
+    from filmchat.curation import find_article, remove_article
+
+    settings = settings_from(ctx, corpus, index)
+    path = find_article(settings, article)
+    meta = remove_article(settings, path)
+    what = f" (“{meta.title}” — {meta.film_label()})" if meta else ""
+    console.print(f"Removed {path.name}{what}", markup=False)
+    _index_after(settings, no_index)
 
 
 @cli.command("sources")

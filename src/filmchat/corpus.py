@@ -4,32 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime
+import tomllib
+from dataclasses import dataclass
+from email.parser import HeaderParser
+from email.policy import compat32
 from pathlib import Path
 
 import frontmatter
 import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from filmchat.cleaning import byline_author, headline
 from filmchat.errors import ArticleError
+from filmchat.markup import (
+    Rendered,
+    decode_entities,
+    render_markdown,
+    render_restructuredtext,
+    strip_template_tags,
+)
+from filmchat.metadata import Evidence, Inference, infer, text_value
 from filmchat.models import Article, ArticleMeta
+from filmchat.pages import PageMeta, read_page
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
-
-# "Moon (2009) review: ...", "Review: Moon (2009)", "Her (2013): A Futuristic Love Story"
-_FILM_YEAR = re.compile(
-    r"[“\"']?(?P<film>[^()“”\"':|–—]{1,80}?)[”\"']?\s*\((?P<year>(?:19|20)\d{2})\)"
-)
-_REVIEW_PREFIX = re.compile(r"^\s*(?:film\s+|movie\s+)?review\s*[:\-–—]\s*", re.IGNORECASE)
-# 'Get Out: Jordan Peele's ...', 'Arrival review – ...', 'Inception | a heist': the film comes first
-_HEADLINE_FILM = re.compile(
-    r"(?P<film>[“\"']?[A-Z0-9][^:|–—()]{0,60}?[”\"']?)"
-    r"(?:\s+(?P<review>(?:film\s+|movie\s+)?review))?\s*(?:[:|–—]|\s-\s|$)",
-)
-_OPENING_CHARS = 1500
-_NOT_A_TITLE = frozenset("my our your a an the this film movie".split())  # 'My review: ...'
+MARKUP_BY_SUFFIX = {".txt": "text", ".rst": "restructuredtext"}
 
 
 def content_hash(data: bytes) -> str:
@@ -63,74 +63,25 @@ def _decode(data: bytes, path: Path) -> str:
         ) from exc
 
 
-def infer_film(headline: str, body: str = "") -> tuple[str | None, int | None]:
-    """Film and year from a headline such as 'Moon (2009) review: ...', else from the opening.
+def _decode_page(data: bytes, path: Path) -> str:
+    """A saved page in the encoding it was served in: older newspaper pages are often
+    Windows-1252 or Latin-1, which trafilatura detects from the bytes and the page's charset."""
+    from trafilatura.utils import decode_file
 
-    A headline like 'Get Out: Jordan Peele's horror comedy' names the film before its colon,
-    and the first paragraphs usually give the year ('Get Out (2017) follows ...'); 'Arrival
-    review' names it without one.
-    """
-    match = _FILM_YEAR.search(_REVIEW_PREFIX.sub("", headline))
-    if match:
-        film = re.sub(
-            r"^(?:review|film|movie)\s*[:\-–—]?\s*", "", match.group("film").strip(), flags=re.I
-        )
-        if film.strip(" :-–—"):
-            return film.strip(" :-–—"), int(match.group("year"))
-    rest = _REVIEW_PREFIX.sub("", headline).strip()
-    opening = body[:_OPENING_CHARS]
-    whole = re.search(rf"{re.escape(rest)}[”\"']?\s*\(((?:19|20)\d{{2}})\)", opening)
-    if rest and whole:
-        return rest.strip(" “”\"'"), int(whole.group(1))  # 'Dune: Part Two (2024) is ...'
-    named = _HEADLINE_FILM.match(rest)
-    film = named.group("film").strip(" “”\"'") if named else ""
-    if not named or film.lower() in _NOT_A_TITLE:
-        return None, None
-    dated = re.search(rf"{re.escape(film)}[”\"']?\s*\(((?:19|20)\d{{2}})\)", opening)
-    if dated:
-        return film, int(dated.group(1))
-    if named.group("review") or _REVIEW_PREFIX.match(headline):
-        return film, None  # 'Arrival review: ...' names the film even without a year
-    if re.search(rf"(?<![\w-]){re.escape(film)}(?![\w-])", opening):
-        return film, None  # 'Get Out: ...' and the review talks about Get Out
-    return None, None
+    try:
+        return _decode(data, path)
+    except ArticleError:
+        if b"\x00" in data[:8192]:
+            raise
+        return decode_file(data)
 
 
-def _humanize_stem(path: Path) -> str:
+def humanize_stem(path: Path) -> str:
     return re.sub(r"[_\-]+", " ", path.stem).strip().capitalize() or path.name
 
 
-def _scalar(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
-def _meta_from(fields: dict[str, object], fallback_title: str, body: str = "") -> ArticleMeta:
-    title = _scalar(fields.get("title")) or fallback_title
-    film = _scalar(fields.get("film"))
-    year_value = fields.get("year")
-    year = (
-        int(year_value) if isinstance(year_value, int | str) and str(year_value).isdigit() else None
-    )
-    if film is None:
-        film, inferred_year = infer_film(title, body)
-        year = year or inferred_year
-    return ArticleMeta(
-        title=title,
-        film=film,
-        year=year,
-        author=_scalar(fields.get("author")) or byline_author(body),
-        site=_scalar(fields.get("site")),
-        published=_scalar(fields.get("published") or fields.get("date")),
-        url=_scalar(fields.get("url")),
-    )
-
-
-def parse_html(html: str, path: Path) -> tuple[dict[str, object], str]:
-    """Main text (as Markdown, so headings survive) and page metadata of a saved page."""
+def parse_html(html: str, path: Path) -> tuple[PageMeta, str]:
+    """Main text (as Markdown, so headings survive) and metadata of a saved page."""
     import trafilatura
 
     body = trafilatura.extract(
@@ -142,56 +93,143 @@ def parse_html(html: str, path: Path) -> tuple[dict[str, object], str]:
         include_links=False,
         favor_precision=True,
     )
-    page = trafilatura.extract_metadata(html)
-    fields: dict[str, object] = {}
-    if page is not None:
-        fields = {
-            "title": page.title,
-            "author": page.author,
-            "site": page.sitename,
-            "published": page.date,
-            "url": page.url,
-        }
     if not body or not body.strip():
         raise ArticleError(f"{path.name}: no article text found in the page; is it a review?")
-    return fields, body
+    return read_page(html), body
 
 
-def parse_file(path: Path) -> tuple[dict[str, object], str, bytes]:
+class _TomlHandler(BaseHandler):
+    """`+++` TOML front matter (Hugo), read with the standard library's tomllib."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> dict[str, object]:
+        return tomllib.loads(fm)
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        raise NotImplementedError("filmchat writes YAML front matter only")
+
+
+_FRONT_MATTER_HANDLERS = (YAMLHandler(), _TomlHandler())
+# Pelican / MultiMarkdown headers: 'Title: …' lines up to the first blank line
+_HEADER_LINE = re.compile(r"^[A-Za-z][\w -]{0,30}:(?:\s|$)")
+_HEADER_KEYS = frozenset({"title", "date", "slug", "author", "authors", "tags", "category"})
+
+
+def _key_value_headers(text: str) -> tuple[dict[str, object], str] | None:
+    """Pelican-style `Key: value` headers, parsed as the RFC 822 headers they are modelled on
+    (continuation lines included); None unless the block has the keys such headers carry."""
+    head, blank, rest = text.partition("\n\n")
+    lines = head.splitlines()
+    if not blank or len(lines) < 2:
+        return None
+    if not all(_HEADER_LINE.match(line) or line[:1] in " \t" for line in lines):
+        return None
+    message = HeaderParser(policy=compat32).parsestr(head + "\n\n")
+    fields: dict[str, object] = {}
+    for key, value in message.items():
+        fields.setdefault(key.strip().lower(), " ".join(str(value).split()))
+    if not _HEADER_KEYS & set(fields):
+        return None
+    return fields, rest
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, object], str]:
+    """Front matter (YAML `---`, TOML `+++` or `Key: value` headers) and the body after it."""
+    handler = next((h for h in _FRONT_MATTER_HANDLERS if h.detect(text)), None)
+    if handler is not None:
+        try:
+            post = frontmatter.loads(text, handler=handler)
+        except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:
+            raise ArticleError(
+                f"{path.name}: broken front matter ({exc.__class__.__name__}); fix or remove it."
+            ) from exc
+        return dict(post.metadata), post.content
+    return _key_value_headers(text) or ({}, text)
+
+
+@dataclass
+class Source:
+    """One article file as read: its fields, its body as saved, and what the body renders to."""
+
+    fields: dict[str, object]
+    body: str
+    data: bytes
+    page: PageMeta | None = None
+    markup: str = "markdown"  # or "text", "restructuredtext"
+
+    def rendered(self) -> Rendered:
+        """Prose for the cleaner: markup rendered; plain text with entities and tags out."""
+        if self.markup == "markdown":
+            return render_markdown(self.body)
+        if self.markup == "restructuredtext":
+            return render_restructuredtext(self.body)
+        return Rendered(strip_template_tags(decode_entities(self.body)))
+
+    def evidence(self, rendered: Rendered | None = None) -> Evidence:
+        rendered = rendered or self.rendered()
+        fields = {**rendered.fields, **self.fields}  # front matter wins over reST fields
+        return Evidence(fields, rendered.text, rendered.emphasis, self.page)
+
+
+def read_source(path: Path) -> Source:
     """Front matter (or page metadata) and body of one article file, plus its raw bytes."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"{path.name}: cannot be read ({exc.strerror}).") from exc
-    text = _decode(data, path)
     if path.suffix.lower() in HTML_SUFFIXES:
-        fields, body = parse_html(text, path)
-        return fields, body, data
-    try:
-        post = frontmatter.loads(text)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise ArticleError(f"{path.name}: broken front matter ({exc.__class__.__name__}).") from exc
-    return dict(post.metadata), post.content, data
+        text = _decode_page(data, path)
+        page, body = parse_html(text, path)
+        return Source({}, body, data, page)
+    text = _decode(data, path)
+    fields, body = split_front_matter(text, path)
+    return Source(fields, body, data, markup=MARKUP_BY_SUFFIX.get(path.suffix.lower(), "markdown"))
+
+
+def _users_word(fields: dict[str, object]) -> tuple[str | None, int | None]:
+    """A `film` (and `year`) the front matter states outright: what `add` or the user wrote."""
+    film = text_value(fields.get("film"))
+    year = fields.get("year")
+    return film, year if isinstance(year, int) and not isinstance(year, bool) else None
+
+
+def infer_meta(source: Source, fallback_title: str, rendered: Rendered | None = None) -> Inference:
+    """What the article is: the front matter's own `film` first, else inferred from evidence."""
+    inference = infer(source.evidence(rendered), fallback_title)
+    film, year = _users_word(source.fields)
+    if film:
+        inference.meta.film, inference.meta.year = film, year or inference.meta.year
+        inference.confident, inference.film_source = True, "front matter"
+        if year:
+            inference.year_source = "front matter"
+    return inference
 
 
 def load_article(path: Path, corpus_dir: Path) -> Article:
-    """One article, ready for cleaning; ArticleError says why a file cannot be used."""
+    """One article, ready for cleaning; ArticleError says why a file cannot be used.
+
+    The body handed on is the rendered prose; a film the evidence cannot settle stays unknown
+    rather than guessed.
+    """
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise ArticleError(
             f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
             f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}."
         )
-    fields, body, data = parse_file(path)
-    if not body.strip():
+    source = read_source(path)
+    if not source.body.strip():
         raise ArticleError(f"{path.name}: the article is empty.")
+    rendered = source.rendered()
     relative = path.relative_to(corpus_dir)
-    meta = _meta_from(fields, headline(body) or _humanize_stem(path), body)
+    meta = infer_meta(source, humanize_stem(path), rendered).meta
     return Article(
         article_id=relative.with_suffix("").as_posix(),
         path=relative.as_posix(),
         meta=meta,
-        body=body,
-        content_hash=content_hash(data),
+        body=rendered.text,
+        content_hash=content_hash(source.data),
     )
 
 
@@ -209,35 +247,26 @@ def _unused_path(folder: Path, stem: str, suffix: str) -> Path:
     return candidate
 
 
-def write_article(corpus_dir: Path, meta: ArticleMeta, body: str, source: str) -> Path:
-    """A new Markdown file with front matter; never overwrites an existing article."""
-    fields = {key: value for key, value in meta.model_dump().items() if value is not None}
-    fields["source"] = source
-    header = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False).strip()
+def front_matter_text(meta: ArticleMeta, source: str | None = None) -> str:
+    """The YAML front matter filmchat writes for an article."""
+    fields: dict[str, object] = {
+        key: value for key, value in meta.model_dump().items() if value is not None
+    }
+    if source:
+        fields["source"] = source
+    return yaml.safe_dump(fields, allow_unicode=True, sort_keys=False).strip()
+
+
+def write_article(
+    corpus_dir: Path, meta: ArticleMeta, body: str, source: str, suffix: str = ".md"
+) -> Path:
+    """A new file with front matter; never overwrites an existing article."""
     corpus_dir.mkdir(parents=True, exist_ok=True)
     title = slugify(meta.title)
     # the title usually names the film already ('Moon (2009) review'): say it once
     named = bool(meta.film) and slugify(meta.film or "") in title
     stem = title if named else slugify(f"{meta.film or ''} {meta.year or ''} {meta.title}")
-    target = _unused_path(corpus_dir, stem, ".md")
+    target = _unused_path(corpus_dir, stem, suffix)
     with target.open("x", encoding="utf-8") as handle:
-        handle.write(f"---\n{header}\n---\n{body.rstrip()}\n")
+        handle.write(f"---\n{front_matter_text(meta, source)}\n---\n{body.rstrip()}\n")
     return target
-
-
-def metadata_for_new(
-    path: Path, fields: dict[str, object], body: str, film: str | None, year: int | None
-) -> ArticleMeta:
-    """Metadata for an article being added: the user's words first, then what the file says."""
-    first_line = headline(body)
-    meta = _meta_from(fields, first_line or _humanize_stem(path), body)
-    if film:
-        meta.film = film
-    if year:
-        meta.year = year
-    if meta.film is None and first_line and first_line != meta.title:
-        # the page's <title> said nothing of the film; its own headline may
-        inferred, inferred_year = infer_film(first_line, body)
-        meta.film = inferred
-        meta.year = meta.year or inferred_year
-    return meta

@@ -89,8 +89,8 @@ class Embedder:
 
     Questions and small updates run on the verified ONNX export (`onnx_encoder`), so answering
     never imports torch; a rebuild of many chunks runs where the CPU is fastest (torch bf16 on
-    native-bf16 CPUs, else the same ONNX encoder). sentence-transformers is the reference, and
-    the path for models that cannot be exported or whose export did not verify.
+    native-bf16 CPUs; elsewhere ONNX, or torch fp32 for the biggest). sentence-transformers is
+    the reference, and the path for models that cannot be exported or did not verify.
     """
 
     def __init__(self, settings: Settings, warn: Warn | None = None) -> None:
@@ -143,6 +143,8 @@ class Embedder:
             precision = choose_precision(self.settings.precision, self.device)
             self._reference = _load(self.model_name, self.device)
             self._reference_precision = precision
+            if precision == "bf16":
+                _linear_weights_in_bf16(self._reference)
         return self._reference
 
     def _reference_dimension(self) -> int:
@@ -159,32 +161,35 @@ class Embedder:
     def _path_for(self, texts: Sequence[str]) -> tuple[str, str]:
         """(runtime, precision) for embedding `texts` in one call.
 
-        ONNX fp32 unless torch is faster for a call this big: bf16 on a CPU with native bf16
-        (AMX: ~2.5-3x fp32) once `bulk_tokens` tokens pay for its start-up, or a GPU.
+        ONNX fp32 unless torch is faster for a call this big, its ~6 s start-up included: bf16
+        on a CPU with native bf16 (or a GPU) from `bulk_tokens` tokens; torch fp32, ~1.3x ONNX
+        per CPU-second on the Xeon measured, only from FP32_BULK_FACTOR times as many.
         """
         if self._light is None:
             self._load_reference()
             return "torch", self._reference_precision
-        if self.settings.runtime == "onnx" or not self._is_bulk(texts):
+        if self.settings.runtime == "onnx":
+            return "onnx", "fp32"
+        tokens = self._tokens(texts)
+        if tokens < self.settings.bulk_tokens:
             return "onnx", "fp32"
         gpu = self.settings.device not in (None, "cpu") or (
             self.settings.device is None and _nvidia_driver()
         )
-        if gpu or choose_precision(self.settings.precision, "cpu") == "bf16":
+        fast = gpu or choose_precision(self.settings.precision, "cpu") == "bf16"
+        if fast or tokens >= self.settings.bulk_tokens * FP32_BULK_FACTOR:
             self._load_reference()  # resolves the device and the precision torch runs in
-            if self.device != "cpu" or self._reference_precision == "bf16":
-                return "torch", self._reference_precision
+            return "torch", self._reference_precision
         return "onnx", "fp32"
 
-    def _is_bulk(self, texts: Sequence[str]) -> bool:
-        """Enough tokens for torch's start-up to pay for itself (words are a few tokens each:
-        a whole collection's vocabulary is less work than a few hundred passages)."""
+    def _tokens(self, texts: Sequence[str]) -> int:
+        """Tokens the model will read (words are a few tokens each: a whole collection's
+        vocabulary is less work than a few hundred passages); 0 for small calls, uncounted."""
         assert self._light is not None
-        limit, window = self.settings.bulk_tokens, self._light.layout.max_tokens
-        if len(texts) * window < limit:  # questions and small updates: no need to count
-            return False
-        counts = self._light.count_tokens(list(texts))
-        return sum(min(count, window) for count in counts) >= limit
+        window = self._light.layout.max_tokens
+        if len(texts) * window < self.settings.bulk_tokens:  # questions, small updates
+            return 0
+        return sum(min(count, window) for count in self._light.count_tokens(list(texts)))
 
     @property
     def batch_size(self) -> int:
@@ -256,8 +261,12 @@ class Embedder:
         return self.encode([text])[0]
 
 
-# chunks per model call for each (runtime, precision), measured on this project's CPUs
-BATCH_SIZES = {("onnx", "fp32"): 16, ("torch", "fp32"): 16, ("torch", "bf16"): 64}
+# torch fp32 pays for its start-up over ONNX only on calls this many times `bulk_tokens`
+FP32_BULK_FACTOR = 3
+
+# chunks per model call for each (runtime, precision): bf16 on an AMX Xeon ran fastest at 32
+# (64 was 10-20 % slower, per CPU-second); fp32 on both runtimes at 16
+BATCH_SIZES = {("onnx", "fp32"): 16, ("torch", "fp32"): 16, ("torch", "bf16"): 32}
 
 
 def _nvidia_driver() -> bool:
@@ -273,6 +282,17 @@ def _bf16_matmuls(device: str) -> contextlib.AbstractContextManager[object]:
     import torch
 
     return torch.autocast(device.split(":")[0], dtype=torch.bfloat16)
+
+
+def _linear_weights_in_bf16(model: SentenceTransformer) -> None:
+    """Store the linear layers' weights in bf16 once, so autocast does not cast them again at
+    every batch (~5 % faster); embeddings and layer norms keep their fp32 weights, which is
+    what keeps autocast closer to fp32 than a model cast wholly to bf16."""
+    import torch
+
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear):
+            module.to(torch.bfloat16)
 
 
 def _warn_on_stderr(message: str) -> None:

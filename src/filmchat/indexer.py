@@ -12,14 +12,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from filmchat.checkpoints import checkpoint
 from filmchat.chunking import chunk_document, layout
 from filmchat.cleaning import clean_article, normalize_line, repeated_lines
 from filmchat.corpus import (
     SUPPORTED_SUFFIXES,
+    Source,
     discover,
+    humanize_stem,
+    infer_meta,
     load_article,
-    metadata_for_new,
-    parse_file,
+    read_source,
     write_article,
 )
 from filmchat.embedding import Embedder
@@ -27,6 +30,7 @@ from filmchat.errors import ArticleError, IndexCorruptError, IndexMissingError
 from filmchat.facts import extract_facts
 from filmchat.films import mentioned_titles
 from filmchat.meaning import vocabulary
+from filmchat.metadata import Inference
 from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport, Sentence
 from filmchat.settings import Settings
 from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest, rebuild_lock
@@ -45,10 +49,18 @@ class PreparedArticle:
     chunks: list[Chunk]
 
 
+# Bumped when reading or cleaning changes what an unchanged file becomes: everything re-embeds
+PIPELINE_VERSION = "2"
+
+
 def fingerprint(article: Article, shared: set[str]) -> str:
-    """Content hash plus the shared furniture lines it contains: both decide its chunks."""
+    """The article's text plus the shared furniture lines it contains: both decide its chunks.
+
+    Front matter is not part of it: a changed film or title is a metadata update, not new text.
+    """
     lines = sorted({normalize_line(line) for line in article.body.splitlines()} & shared)
-    return hashlib.sha256("\n".join([article.content_hash, *lines]).encode()).hexdigest()
+    parts = [PIPELINE_VERSION, hashlib.sha256(article.body.encode()).hexdigest(), *lines]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def prepare(
@@ -59,7 +71,11 @@ def prepare(
     With the embedder, chunks also fit its token limit (film and headings included).
     """
     blocks = clean_article(
-        article.body, title=article.meta.title, author=article.meta.author, shared_lines=shared
+        article.body,
+        title=article.meta.title,
+        author=article.meta.author,
+        shared_lines=shared,
+        film=article.meta.film,
     )
     document = layout(blocks)
     chunks = chunk_document(
@@ -102,6 +118,24 @@ def fact_rows(item: PreparedArticle) -> list[tuple[str, str, str | None, str]]:
         [" ".join(s.text.split()) for s in unique], film, [s.heading for s in unique]
     )
     return [(f.role, f.person, f.character, unique[f.sentence].text) for f in facts]
+
+
+def stored_article(store: IndexStore, record: ArticleRecord) -> PreparedArticle:
+    """An indexed article's chunks as the store holds them, under (new) metadata."""
+    stored = store.chunks(store.chunk_ids_for([record.article_id]).tolist())
+    chunks = [
+        Chunk(
+            article_id=record.article_id,
+            position=position,
+            start=sentences[0].start if sentences else 0,
+            end=sentences[-1].end if sentences else 0,
+            headings=headings,
+            text=text,
+            sentences=sentences,
+        )
+        for position, (_, headings, text, sentences) in enumerate(stored.values())
+    ]
+    return PreparedArticle(record, "", chunks)
 
 
 def load_corpus(
@@ -151,6 +185,7 @@ def build_index(
     started = time.perf_counter()
     report = IndexReport(full=full)
     articles, shared = load_corpus(settings, warn, report.skipped)
+    checkpoint("corpus-loaded")
 
     def get_embedder() -> Embedder:  # loading costs seconds: only when something needs embedding
         if embedder is not None:
@@ -190,6 +225,7 @@ def _update(
     old = {} if report.full else known
 
     changed: list[Article] = []
+    retitled: list[ArticleRecord] = []  # same text, new film/title/...: no re-embedding
     current_ids = set()
     same_as_before: set[str] = set()
     for article in articles:
@@ -198,7 +234,12 @@ def _update(
         if previous and previous.content_hash == fingerprint(article, shared):
             same_as_before.add(article.article_id)
             if not report.full:
-                report.unchanged += 1
+                if (previous.meta, previous.path) == (article.meta, article.path):
+                    report.unchanged += 1
+                else:
+                    update = {"meta": article.meta, "path": article.path}
+                    retitled.append(previous.model_copy(update=update))
+                    report.updated += 1
                 continue
         changed.append(article)
     # the model is loaded only now, and only when something needs embedding: chunks are cut to
@@ -222,15 +263,23 @@ def _update(
     removed = [article_id for article_id in old if article_id not in current_ids]
     report.removed = len([article_id for article_id in known if article_id not in current_ids])
 
-    if base is not None and not report.full and not prepared and not removed:
+    if base is not None and not report.full and not (prepared or removed or retitled):
         report.chunks_total = base.manifest.chunks
         return
 
     texts = [
         chunk.embedding_text(item.record.meta.film) for item in prepared for chunk in item.chunks
     ]
-    embedder = embedder or get_embedder()
-    vectors = embedder.encode(texts, progress=progress)
+
+    def embedding_progress(done: int, total: int) -> None:
+        if progress:
+            progress(done, total)
+        if 0 < done < total:
+            checkpoint("embedding")
+
+    if texts or base is None or report.full:
+        embedder = embedder or get_embedder()
+        vectors = embedder.encode(texts, progress=embedding_progress)
     report.chunks_embedded = len(texts)
 
     manifest = (
@@ -248,6 +297,9 @@ def _update(
     try:
         for article_id in removed:
             writer.remove_article(article_id)
+        for record in retitled:
+            assert base is not None  # only an existing index has articles to retitle
+            writer.update_article_meta(record, fact_rows(stored_article(base, record)))
         offset = 0
         for item in prepared:
             if item.record.article_id in old:
@@ -261,6 +313,7 @@ def _update(
         new_words = sorted(vocabulary(texts) - writer.known_words())
         if new_words:
             writer.add_words(new_words, embedder.encode(new_words))
+        checkpoint("writing")
         writer.commit()
     except BaseException:
         writer.abort()
@@ -270,10 +323,32 @@ def _update(
 
 @dataclass
 class AddedArticle:
-    """An article written into the corpus by `add`."""
+    """An article written into the corpus by `add`, and how its metadata was found."""
 
     path: Path
     meta: ArticleMeta
+    inference: Inference | None = None
+
+    def describe(self, corpus_dir: Path) -> str:
+        """'Added “Moon (2009) review: …” — Moon (2009), by Dana Whitfield (film and year from
+        the page title) → corpus/moon-2009-review.md'"""
+        by = f", by {self.meta.author}" if self.meta.author else ""
+        how = self.inference.provenance() if self.inference else ""
+        where = f"{corpus_dir.name}/{self.path.relative_to(corpus_dir).as_posix()}"
+        return (
+            f"Added “{self.meta.title}” — {self.meta.film_label()}{by}"
+            + (f" ({how})" if how else "")
+            + f" → {where}"
+        )
+
+
+@dataclass
+class AddOutcome:
+    """What `add` did with one file: added it, or why not."""
+
+    source: Path
+    added: AddedArticle | None = None
+    error: str | None = None
 
 
 def _body_key(body: str) -> str:
@@ -281,40 +356,122 @@ def _body_key(body: str) -> str:
     return hashlib.sha256(" ".join(body.split()).lower().encode()).hexdigest()
 
 
-def add_articles(
-    settings: Settings, paths: Sequence[Path], *, film: str | None = None, year: int | None = None
-) -> list[AddedArticle]:
-    """Copy articles into the corpus as new Markdown files with front matter.
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files as given, and the article files inside each folder given (sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        else:
+            files.append(path)
+    return files
 
-    Every file is checked before any is written, so a refusal leaves the corpus untouched.
-    """
-    existing = set()
+
+def inspect_article(
+    path: Path,
+    *,
+    film: str | None = None,
+    year: int | None = None,
+    title: str | None = None,
+    author: str | None = None,
+) -> tuple[Inference, Source]:
+    """What `add` would write for one file: the inference with the user's words applied."""
+    if not path.is_file():
+        raise ArticleError(f"{path}: no such file.")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise ArticleError(
+            f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
+            f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}."
+        )
+    source = read_source(path)
+    rendered = source.rendered()
+    inference = infer_meta(source, humanize_stem(path), rendered)
+    meta = inference.meta
+    if film:
+        meta.film, inference.confident, inference.film_source = film, True, "you"
+        from_fields = (inference.year_source or "").startswith("front matter")
+        if not year and inference.year_source and not from_fields:
+            meta.year, inference.year_source = None, None  # that year was the other film's
+    if year:
+        meta.year, inference.year_source = year, "you"
+    if title:
+        meta.title, inference.title_source = title, "you"
+    if author:
+        meta.author, inference.author_source = author, "you"
+    blocks = clean_article(rendered.text, title=meta.title, author=meta.author)
+    if not any(block.kind != "heading" for block in blocks):
+        raise ArticleError(f"{path.name}: empty after cleaning (no review text); not added.")
+    return inference, source
+
+
+def _corpus_bodies(settings: Settings) -> dict[str, str]:
+    """Body key → the corpus file holding that text, for duplicate refusals."""
+    existing: dict[str, str] = {}
     if settings.corpus.is_dir():
         for path in discover(settings.corpus):
             try:
-                existing.add(_body_key(parse_file(path)[1]))
+                existing[_body_key(read_source(path).body)] = path.relative_to(
+                    settings.corpus
+                ).as_posix()
             except ArticleError:
                 continue
-    ready: list[tuple[Path, ArticleMeta, str]] = []
-    for path in paths:
-        if not path.is_file():
-            raise ArticleError(f"{path}: no such file.")
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise ArticleError(
-                f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
-                f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}."
+    return existing
+
+
+def add_paths(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    film: str | None = None,
+    year: int | None = None,
+    title: str | None = None,
+    author: str | None = None,
+) -> list[AddOutcome]:
+    """Copy articles (files, or every article in a folder) into the corpus with front matter.
+
+    Each file is reported on its own: a bad one does not stop the rest. A file whose film
+    cannot be told with confidence is refused with the best candidates, never guessed.
+    """
+    existing = _corpus_bodies(settings)
+    outcomes: list[AddOutcome] = []
+    for path in expand_paths(paths):
+        try:
+            inference, source = inspect_article(
+                path, film=film, year=year, title=title, author=author
             )
-        fields, body, _ = parse_file(path)
-        meta = metadata_for_new(path, fields, body, film, year)
-        blocks = clean_article(body, title=meta.title, author=meta.author)
-        if not any(block.kind != "heading" for block in blocks):
-            raise ArticleError(f"{path.name}: empty after cleaning (no review text); not added.")
-        key = _body_key(body)
-        if key in existing:
-            raise ArticleError(f"{path.name}: the corpus already has an article with this text.")
-        existing.add(key)
-        ready.append((path, meta, body))
-    return [
-        AddedArticle(write_article(settings.corpus, meta, body, source=path.name), meta)
-        for path, meta, body in ready
-    ]
+            if not inference.confident:
+                raise ArticleError(f"{path.name}: {inference.refusal()}")
+            key = _body_key(source.body)
+            if key in existing:
+                raise ArticleError(
+                    f"{path.name}: the corpus already has this article, as {existing[key]}; "
+                    "edit or remove that one instead."
+                )
+            suffix = {"text": ".txt", "restructuredtext": ".rst"}.get(source.markup, ".md")
+            written = write_article(
+                settings.corpus, inference.meta, source.body, source=path.name, suffix=suffix
+            )
+            existing[key] = written.relative_to(settings.corpus).as_posix()
+            outcomes.append(AddOutcome(path, AddedArticle(written, inference.meta, inference)))
+        except ArticleError as exc:
+            outcomes.append(AddOutcome(path, error=str(exc)))
+    return outcomes
+
+
+def add_articles(
+    settings: Settings, paths: Sequence[Path], *, film: str | None = None, year: int | None = None
+) -> list[AddedArticle]:
+    """`add_paths` for callers that stop at the first refusal (raised as ArticleError)."""
+    outcomes = add_paths(settings, paths, film=film, year=year)
+    for outcome in outcomes:
+        if outcome.error:
+            raise ArticleError(outcome.error)
+    return [outcome.added for outcome in outcomes if outcome.added]

@@ -19,6 +19,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,9 +153,6 @@ class OnnxEncoder:
         self.tokenizer = _batch_tokenizer(
             Tokenizer.from_file(str(layout.folder / "tokenizer.json")), layout
         )
-        self.counter = Tokenizer.from_str(self.tokenizer.to_str())
-        self.counter.no_truncation()
-        self.counter.no_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # its warnings are about graph fusions, not for users
         # threads that spin while waiting slow everything down on a busy machine (see the same
@@ -193,6 +191,17 @@ class OnnxEncoder:
         if self.layout.normalize:
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return pooled.astype(np.float32, copy=False)
+
+    @cached_property
+    def counter(self) -> Tokenizer:
+        """A copy of the tokenizer that neither truncates nor pads, made when first needed
+        (indexing): a question never pays for it."""
+        from tokenizers import Tokenizer
+
+        counter = Tokenizer.from_str(self.tokenizer.to_str())
+        counter.no_truncation()
+        counter.no_padding()
+        return counter
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Tokens of each text without the special tokens (the chunker budgets for those)."""

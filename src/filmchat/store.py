@@ -31,6 +31,7 @@ import faiss
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from filmchat.checkpoints import checkpoint
 from filmchat.errors import FilmchatError, IndexCorruptError, IndexMissingError
 from filmchat.films import mentioned_titles
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
@@ -434,11 +435,10 @@ class IndexWriter:
                     chunk.text,
                 ),
             )
-            films = {record.meta.film} if record.meta.film else set()
-            films |= set(mentioned_titles([s.text for s in chunk.sentences]))
+            films = _film_keys(record.meta, [s.text for s in chunk.sentences])
             self.db.execute(
                 "INSERT INTO chunks_fts (rowid, headings, text, films) VALUES (?, ?, ?, ?)",
-                (chunk_id, " ".join(chunk.headings), chunk.text, " ".join(map(film_key, films))),
+                (chunk_id, " ".join(chunk.headings), chunk.text, films),
             )
             self.db.executemany(
                 "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -449,6 +449,29 @@ class IndexWriter:
             )
         if len(chunks):
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+
+    def update_article_meta(
+        self, record: ArticleRecord, facts: Iterable[tuple[str, str, str | None, str]]
+    ) -> None:
+        """New metadata (film, year, title...) for an indexed article whose text is unchanged:
+        its row, its chunks' film keys and its fact sheet change; its chunks and vectors stay."""
+        self.db.execute("DELETE FROM facts WHERE article_id = ?", (record.article_id,))
+        self.add_facts(record.article_id, facts)
+        self.db.execute(
+            "UPDATE articles SET path = ?, meta = ?, content_hash = ? WHERE article_id = ?",
+            (record.path, record.meta.model_dump_json(), record.content_hash, record.article_id),
+        )
+        sentences: dict[int, list[str]] = {}
+        for chunk_id, text in self.db.execute(
+            "SELECT s.chunk_id, s.text FROM sentences s JOIN chunks c USING (chunk_id) "
+            "WHERE c.article_id = ? ORDER BY s.chunk_id, s.position",
+            (record.article_id,),
+        ):
+            sentences.setdefault(chunk_id, []).append(text)
+        self.db.executemany(
+            "UPDATE chunks_fts SET films = ? WHERE rowid = ?",
+            [(_film_keys(record.meta, texts), chunk_id) for chunk_id, texts in sentences.items()],
+        )
 
     def add_facts(self, article_id: str, facts: Iterable[tuple[str, str, str | None, str]]) -> None:
         """The article's fact sheet: (role, person, character, sentence) rows."""
@@ -478,11 +501,13 @@ class IndexWriter:
         self.db.close()
         vectors_path = self.folder / VECTORS
         faiss.write_index(self.vectors, str(vectors_path))
+        checkpoint("vectors-written")
         self.manifest.vectors_sha256 = _sha256(vectors_path)
         self.manifest.database_sha256 = _sha256(self.folder / DATABASE)
         (self.folder / MANIFEST).write_text(
             self.manifest.model_dump_json(indent=2), encoding="utf-8"
         )
+        checkpoint("manifest-written")
         for name in (VECTORS, DATABASE, MANIFEST):
             _fsync(self.folder / name)
         generation = self.index_dir / f"gen-{_next_generation(self.index_dir):06d}"
@@ -501,6 +526,13 @@ class IndexWriter:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _film_keys(meta: ArticleMeta, sentences: list[str]) -> str:
+    """The FTS film column of a chunk: its article's film and the films its sentences name."""
+    films = {meta.film} if meta.film else set()
+    films |= set(mentioned_titles(sentences))
+    return " ".join(map(film_key, films))
 
 
 def _generations(index_dir: Path) -> list[Path]:

@@ -27,6 +27,15 @@ COMMANDS: tuple[SlashCommand, ...] = (
     ),
     SlashCommand("sources", "/sources", "List the articles in the collection."),
     SlashCommand("add", "/add PATH", "Add an article file to the corpus.", needs_argument=True),
+    SlashCommand(
+        "edit",
+        "/edit ARTICLE",
+        "Correct an article's film, year, title or author (file name or title).",
+        needs_argument=True,
+    ),
+    SlashCommand(
+        "remove", "/remove ARTICLE", "Remove an article from the corpus.", needs_argument=True
+    ),
     SlashCommand("reindex", "/reindex", "Embed new or changed articles; answers use them at once."),
     SlashCommand("clear", "/clear", "Start a new conversation (the old one stays in history)."),
     SlashCommand("history", "/history", "Reopen a past conversation."),

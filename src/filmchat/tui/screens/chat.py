@@ -29,6 +29,7 @@ from filmchat.tui.render import (
     one_line,
 )
 from filmchat.tui.screens.confirm import ConfirmScreen
+from filmchat.tui.screens.curation import CurationCommands
 from filmchat.tui.session import (
     Activity,
     EngineReady,
@@ -69,7 +70,7 @@ class Request:
     cancelled: bool = False
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(CurationCommands, Screen[None]):
     """Questions go to the answering layer in a worker; answers and their sources are shown."""
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
@@ -582,31 +583,6 @@ class ChatScreen(Screen[None]):
                     + f" (`{article.path}`, {counted(article.chunk_count, 'passage')})"
                 )
         await self.log_view.add_note("\n".join(lines))
-
-    async def command_add(self, argument: str) -> None:
-        self.add(path_argument(argument))
-
-    @work(thread=True, group="add", exit_on_error=False)
-    def add(self, path: Path) -> None:
-        from filmchat.indexer import add_articles
-
-        try:
-            added = add_articles(self.session.settings, [path])
-        except Exception as exc:  # unreadable or unsuitable file: one line, corpus untouched
-            self.app.call_from_thread(
-                self.app.notify,
-                f"{one_line(exc)} Nothing was added.",
-                title="Cannot add article",
-                severity="error",
-            )
-            return
-        for item in added:
-            self.app.call_from_thread(
-                self.app.notify,
-                f"Added “{item.meta.title}” ({item.meta.film_label()}) as {item.path.name}. "
-                "Press ctrl+r or /reindex to make it answerable.",
-                title="Article added",
-            )
 
     async def command_reindex(self, _: str) -> None:
         self.post_message(ReindexRequested())
