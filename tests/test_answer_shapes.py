@@ -25,7 +25,8 @@ SHAPES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 def shapes_engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Engine:
     root = tmp_path_factory.mktemp("shapes")
     shutil.copytree(Path(__file__).resolve().parents[1] / "corpus", root / "corpus")
-    shutil.copy(SHAPES / "the-lantern-keeper.md", root / "corpus")
+    for article in ("the-lantern-keeper.md", "a-glass-orchard.md"):
+        shutil.copy(SHAPES / article, root / "corpus")
     settings = Settings(corpus=root / "corpus", index=root / "index")
     build_index(settings, embedder=embedder)
     return Engine(settings, embedder)
@@ -175,3 +176,12 @@ def test_a_question_naming_a_site_or_critic_is_answered_from_their_review(
 def test_a_site_the_collection_does_not_have_is_refused(shapes_engine: Engine) -> None:
     answer = ask(shapes_engine, "Did the Daily Bugle like Her?")
     assert not answer.answered and "Daily Bugle" in answer.text
+
+
+def test_a_title_without_its_leading_article_is_not_an_unknown_name(
+    shapes_engine: Engine,
+) -> None:
+    """'Glass Orchard' is part of 'A Glass Orchard' (a review that never names its film), not
+    a name the reviews lack."""
+    answer = ask(shapes_engine, "Who directed A Glass Orchard?")
+    assert answer.answered and "Ilse Varga" in answer.text, answer.text

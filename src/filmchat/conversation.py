@@ -300,8 +300,10 @@ class Conversation:
         for match in _CAPITALISED.finditer(question):
             phrase = match.group(1)
             folded = fold(phrase)
-            if folded in titles or folded in STOPWORDS or any(n in folded for n in sources):
+            if folded in STOPWORDS or any(n in folded for n in sources):
                 continue
+            if any(folded in title for title in titles):
+                continue  # 'Clockwork Orange' is part of the title 'A Clockwork Orange'
             phrase_words = content_terms(phrase).values()
             store = self.engine.store
             if phrase_words and any(store.document_frequency(w) == 0 for w in phrase_words):
