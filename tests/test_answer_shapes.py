@@ -18,7 +18,7 @@ from filmchat.indexer import build_index
 from filmchat.models import Answer
 from filmchat.settings import Settings
 
-SHAPES = Path(__file__).resolve().parent / "fixtures" / "shapes"
+SHAPES = Path(__file__).resolve().parent / "fixtures" / "answers"
 
 
 @pytest.fixture(scope="module")
