@@ -440,6 +440,9 @@ class Rebuild:
             stderr=subprocess.PIPE,
             # small batches, so embedding has a first batch with more to come
             env=environment(FILMCHAT_BATCH_SIZE="8", **extra),
+            # Ctrl-C as in a terminal, even when the test run itself was started in the
+            # background, where the shell hands children SIGINT ignored
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         self.output = ""
         self._paused = threading.Event()
