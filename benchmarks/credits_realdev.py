@@ -56,9 +56,12 @@ def main() -> int:
                 (added,) = add_articles(
                     settings, [path / name], film=str(film["film"]), year=int(film["year"])
                 )
-                article_of[name] = added.path.relative_to(settings.corpus).with_suffix("").as_posix()
+                article_of[name] = (
+                    added.path.relative_to(settings.corpus).with_suffix("").as_posix()
+                )
             questions += [
-                q for q in load_questions(path / "questions.json")
+                q
+                for q in load_questions(path / "questions.json")
                 if CREDIT_QUESTION.search(" ".join(q.turns))
             ]
         embedder = Embedder(settings)
@@ -92,7 +95,9 @@ def main() -> int:
         unanswerable = [r for r in results if r.type == "unanswerable"]
         for result in results:
             if args.verbose or result.outcome not in ("right", "refused"):
-                print(f"  {result.outcome:>16} {result.id}: {result.question} → {result.answer[:160]}")
+                print(
+                    f"  {result.outcome:>16} {result.id}: {result.question} → {result.answer[:160]}"
+                )
         right = sum(r.outcome == "right" for r in answerable)
         refused = sum(r.outcome == "refused" for r in unanswerable)
         print(

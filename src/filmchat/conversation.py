@@ -140,8 +140,10 @@ class Engine:
         with the article and the sentence that state it."""
         articles = self.retriever.articles
         return [
-            Credit(articles[article_id], role, person, character, sentence)
-            for article_id, role, person, character, sentence in self.store.facts(film.article_ids)
+            Credit(articles[article_id], role, person, character, sentence, basis)
+            for article_id, role, person, character, sentence, basis in self.store.facts(
+                film.article_ids
+            )
         ]
 
     def sources_named(self, question: str) -> list[ArticleRecord]:

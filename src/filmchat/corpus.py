@@ -15,6 +15,7 @@ import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from filmchat.errors import ArticleError
+from filmchat.facts import is_credit_label
 from filmchat.markup import (
     Rendered,
     decode_entities,
@@ -224,6 +225,7 @@ def load_article(path: Path, corpus_dir: Path) -> Article:
     rendered = source.rendered()
     relative = path.relative_to(corpus_dir)
     meta = infer_meta(source, humanize_stem(path), rendered).meta
+    meta.credit_fields = credit_fields(source.fields)
     return Article(
         article_id=relative.with_suffix("").as_posix(),
         path=relative.as_posix(),
@@ -231,6 +233,20 @@ def load_article(path: Path, corpus_dir: Path) -> Article:
         body=rendered.text,
         content_hash=content_hash(source.data),
     )
+
+
+def credit_fields(fields: dict[str, object]) -> list[tuple[str, str]]:
+    """The front matter's credit fields as (field, text), a list's items joined by '; ':
+    'director: Ari Aster', 'cast: [A, B]' (the fact sheet reads them)."""
+    found = []
+    for key, value in fields.items():
+        if not is_credit_label(str(key)):
+            continue
+        items = value if isinstance(value, list) else [value]
+        texts = [text for text in (text_value(item) for item in items) if text]
+        if texts:
+            found.append((str(key), "; ".join(texts)))
+    return found
 
 
 def slugify(text: str) -> str:

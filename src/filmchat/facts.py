@@ -15,15 +15,24 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import gender_guesser.detector
 from nameparser.config import CONSTANTS
 from pydantic import BaseModel
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 Role = Literal["director", "writer", "cast", "composer", "cinematographer", "editor", "producer"]
+# Where a credit comes from: a sentence stating it, a sentence implying it (the person told or
+# made the film, or owns it as their work, but is never called its director), or a field of the
+# article's front matter ('director: Ari Aster').
+Basis = Literal["stated", "implied", "front matter"]
 
 
 class Fact(BaseModel):
@@ -34,6 +43,7 @@ class Fact(BaseModel):
     person: str  # full name as the article gives it; a later bare surname resolves to it
     character: str | None = None  # for cast: the character played, else None
     sentence: int  # index into the `sentences` passed to extract_facts
+    basis: Basis = "stated"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,7 +395,7 @@ CREDIT_LABELS: tuple[tuple[str, tuple[Role, ...]], ...] = (
     ),
     (r"directors?|directed[-\s]+by|dir\.?", ("director",)),
     (r"writers?|written[-\s]+by|screenplay|screenplay[-\s]+by|script|screenwriters?", ("writer",)),
-    (r"cast|starring|stars|with|actors", ("cast",)),
+    (r"cast|starring|staring|stars|with|actors", ("cast",)),  # 'staring:' as sites misspell it
     (r"music|original[-\s]+music|score|composer|music[-\s]+by", ("composer",)),
     (
         r"cinematography|cinematographer|director[-\s]+of[-\s]+photography|photography|dop|dp",
@@ -507,7 +517,7 @@ _LABEL = re.compile(
 _LABEL_ROLES = tuple(
     (re.compile(rf"(?:{label})", re.IGNORECASE), roles) for label, roles in CREDIT_LABELS
 )
-_LIST_SEPARATOR = re.compile(r"[,;/•·|]|\s+and\s+|\s+&\s+|\.\s")
+_LIST_SEPARATOR = re.compile(r"[,;/•·|]|\s+and\s+|\s+&\s+|(?<!\b[A-Z])\.\s")  # not 'M. Night'
 # "Ryan Gosling as K", "Ryan Gosling – K", "Ryan Gosling ... K" in a cast list.
 _BLOCK_ITEM = re.compile(
     rf"\W*(?P<name>{_NAME})\s*(?:[-–—:…]+|\.{{2,}}|\s+as\s+)\s*(?P<char>{_CHAR})\W*"
@@ -554,7 +564,7 @@ def _person_check(text: str, lenient: bool) -> bool:
     words = [w.casefold().rstrip(".") for w in text.split()]
     if any(w in _NOT_PERSON for w in words):
         return False
-    while words and words[0] in _NAME_TITLES:
+    while words and words[0] in _NAME_TITLES and len(words[0]) > 1:  # 'M.' is an initial
         if words[0] not in _PERSON_TITLES:
             return False
         words = words[1:]
@@ -864,9 +874,14 @@ def _is_caption(sentence: str) -> bool:
 
 
 def extract_facts(
-    sentences: list[str], film: str | None = None, headings: list[str | None] | None = None
+    sentences: list[str],
+    film: str | None = None,
+    headings: list[str | None] | None = None,
+    docs: Sequence[Doc] | None = None,
 ) -> list[Fact]:
-    """All credits the article states, in order, de-duplicated (same role, person, character)."""
+    """All credits the article states, in order, de-duplicated (same role, person, character);
+    with the sentences' parses (`docs`, from `filmchat.parsing`), also the film's maker when
+    the review only implies it."""
     sentences = [html.unescape(s) if "&" in s else s for s in sentences]
     runs = [[m.group() for m in _NAME_RUN.finditer(s)] for s in sentences]
     article = _Article(
@@ -898,6 +913,15 @@ def extract_facts(
             here = _block_facts(index, sentence, article, block)
             pending = pending if here else ()
         here += _shape_facts(index, sentence, article, {f.fact.person for f in found})
+        if docs is not None:
+            for entity in docs[index].ents:
+                if (
+                    entity.label_ == "PERSON"
+                    and " " in entity.text
+                    and _NAME_RUN.fullmatch(entity.text)
+                ):
+                    article.learn(entity.text)
+            here += _implied_makers(docs[index], index, article)
         for item in here:
             if _NAME_RUN.fullmatch(item.fact.person):  # a full name (not "Coen brothers")
                 article.learn(item.fact.person)
@@ -905,8 +929,28 @@ def extract_facts(
     return _settle(found, article.film)
 
 
+def _likely_maker(found: list[_Found]) -> list[_Found]:
+    """Implied credits give way to any stated one; of the people implied, the one implied in
+    the most sentences (the first on a tie) is kept, never someone the article casts."""
+    implied = [f for f in found if f.fact.basis == "implied"]
+    stated = [f for f in found if f.fact.basis != "implied"]
+    if not implied or any(f.fact.role == "director" for f in stated):
+        return stated
+    cast = {f.fact.person for f in stated if f.fact.role == "cast"}
+    implied = [f for f in implied if f.fact.person not in cast]
+    hits = dict.fromkeys(
+        (f.fact.person, f.fact.sentence) for f in sorted(implied, key=lambda f: f.position)
+    )
+    counts = Counter(person for person, _ in hits)
+    if not counts:
+        return stated
+    maker = max(counts, key=lambda person: counts[person])  # max keeps the first of equals
+    return stated + [f for f in implied if f.fact.person == maker]
+
+
 def _settle(found: list[_Found], film: str) -> list[Fact]:
     """Order, drop what stronger evidence contradicts, de-duplicate."""
+    found = _likely_maker(found)
     cast = {f.fact.person for f in found if f.fact.role == "cast"}
     directors = {f.fact.person for f in found if f.fact.role == "director" and not f.weak}
     facts: list[Fact] = []
@@ -922,3 +966,309 @@ def _settle(found: list[_Found], film: str) -> list[Fact]:
             seen.add(key)
             facts.append(fact)
     return facts
+
+
+# ---------------------------------------------------------------------------------------------
+# The film's maker when the review only implies it, from the trained parse (index time only)
+# ---------------------------------------------------------------------------------------------
+# Words that stand for the film itself as a subject: "the tale is told by X", "it is X's opus".
+_THIS_FILM_WORDS = frozenset(
+    "it this tale story film movie picture narrative feature thriller drama".split()
+)
+_WORK_NOUNS = sorted(
+    {*re.findall(r"[a-z]+", _FILM_NOUN), "poem", "piece", "work", "movie", "picture", "tale"}
+)
+_COPULAS = frozenset({"is", "was", "remains", "'s", "’s", "be", "becomes"})
+
+
+class Implication(NamedTuple):
+    """One way a review implies who made its film without calling them its director: a spaCy
+    DependencyMatcher pattern whose node `maker` is the person. A node called `film` must
+    stand for this film (a word like 'it' or 'the tale', the title, or the complement of a
+    copula whose subject is one: "it is X's magnum opus"). Each row is tested by its rows in
+    tests/test_facts.py."""
+
+    label: str
+    role: Role
+    pattern: list[dict[str, object]]
+
+
+def _node(name: str, attrs: dict[str, object], parent: str | None = None, op: str = ">"):
+    node: dict[str, object] = {"RIGHT_ID": name, "RIGHT_ATTRS": attrs}
+    return {"LEFT_ID": parent, "REL_OP": op, **node} if parent else node
+
+
+_PROPER_NOUN = {"POS": "PROPN"}
+IMPLICATIONS: tuple[Implication, ...] = (
+    Implication(
+        "the tale is told by X",
+        "director",
+        [
+            _node(
+                "verb",
+                {
+                    "LOWER": {
+                        "IN": [
+                            "told",
+                            "made",
+                            "crafted",
+                            "staged",
+                            "narrated",
+                            "realised",
+                            "realized",
+                            "conceived",
+                            "fashioned",
+                            "shaped",
+                            "filmed",
+                            "brought",
+                        ]
+                    }
+                },
+            ),
+            _node("film", {"DEP": "nsubjpass"}, "verb"),
+            _node("by", {"LOWER": "by"}, "verb", ">>"),
+            _node("maker", {"DEP": "pobj", **_PROPER_NOUN}, "by"),
+        ],
+    ),
+    Implication(
+        "it is X's magnum opus",
+        "director",
+        [
+            _node(
+                "film",
+                {
+                    "LOWER": {
+                        "IN": [
+                            "opus",
+                            "masterpiece",
+                            "triumph",
+                            "achievement",
+                            "masterwork",
+                            "best",
+                        ]
+                    }
+                },
+            ),
+            _node("maker", {"DEP": "poss", **_PROPER_NOUN}, "film"),
+        ],
+    ),
+    Implication(
+        "the way X uses reflections",
+        "director",
+        [
+            _node(
+                "verb",
+                {
+                    "LOWER": {
+                        "IN": [
+                            "uses",
+                            "used",
+                            "frames",
+                            "framed",
+                            "shoots",
+                            "stages",
+                            "staged",
+                            "handles",
+                            "handled",
+                            "employs",
+                            "employed",
+                            "lights",
+                            "builds",
+                            "directs",
+                        ]
+                    }
+                },
+            ),
+            _node("maker", {"DEP": "nsubj", **_PROPER_NOUN}, "verb"),
+            _node("way", {"LOWER": {"IN": ["way", "manner"]}}, "verb", "<"),
+        ],
+    ),
+    Implication(
+        "X uses low-angle shots",
+        "director",
+        [
+            _node("verb", {"LOWER": {"IN": ["uses", "used", "employs", "employed"]}}),
+            _node("maker", {"DEP": "nsubj", **_PROPER_NOUN}, "verb"),
+            _node(
+                "craft",
+                {
+                    "LOWER": {
+                        "IN": [
+                            "shots",
+                            "angles",
+                            "takes",
+                            "close-ups",
+                            "closeups",
+                            "reflections",
+                            "lighting",
+                            "camera",
+                            "colour",
+                            "color",
+                            "colours",
+                            "colors",
+                            "silence",
+                            "framing",
+                            "montage",
+                            "mirrors",
+                            "zooms",
+                            "tracking",
+                        ]
+                    }
+                },
+                "verb",
+                ">>",
+            ),
+        ],
+    ),
+    Implication(
+        "the world X created",
+        "director",
+        [
+            _node("verb", {"LOWER": {"IN": ["created", "built", "crafted", "conjured"]}}),
+            _node("maker", {"DEP": "nsubj", **_PROPER_NOUN}, "verb"),
+            _node("world", {"LOWER": {"IN": ["world", "universe"]}}, "verb", "<"),
+        ],
+    ),
+    Implication(
+        "X has made a tone poem",
+        "director",
+        [
+            _node("verb", {"LOWER": {"IN": ["made", "makes", "crafted", "delivered", "created"]}}),
+            _node("maker", {"DEP": "nsubj", **_PROPER_NOUN}, "verb"),
+            _node("work", {"DEP": "dobj", "LOWER": {"IN": _WORK_NOUNS}}, "verb"),
+        ],
+    ),
+    Implication(
+        "X's use of pop songs",
+        "director",
+        [
+            _node(
+                "craft",
+                {
+                    "LOWER": {
+                        "IN": [
+                            "use",
+                            "usage",
+                            "direction",
+                            "handling",
+                            "framing",
+                            "staging",
+                            "treatment",
+                        ]
+                    }
+                },
+            ),
+            _node("maker", {"DEP": "poss", **_PROPER_NOUN}, "craft"),
+        ],
+    ),
+)
+
+
+@cache
+def _implication_matcher():  # -> spacy.matcher.DependencyMatcher
+    from spacy.matcher import DependencyMatcher
+
+    from filmchat.parsing import pipeline
+
+    matcher = DependencyMatcher(pipeline().vocab)
+    for number, implication in enumerate(IMPLICATIONS):
+        matcher.add(str(number), [implication.pattern])
+    return matcher
+
+
+def _stands_for_film(token, film: str) -> bool:  # token: spacy.tokens.Token
+    """'it', 'the tale', the title — or the complement of a copula whose subject is one."""
+    title_words = {w.casefold() for w in film.split()}
+
+    def is_film(word) -> bool:
+        return word.lower_ in _THIS_FILM_WORDS or (bool(film) and word.lower_ in title_words)
+
+    if is_film(token):
+        return True
+    head = token
+    for _ in range(3):  # 'It is one of the best films and Pike's magnum opus': opus → is
+        head = head.head
+        if head.lower_ in _COPULAS:
+            return any(c.dep_ in ("nsubj", "nsubjpass") and is_film(c) for c in head.children)
+        if head.head is head:
+            break
+    return False
+
+
+def _maker_name(token, article: _Article) -> str | None:  # token: spacy.tokens.Token
+    """The person a proper noun names: the whole PERSON entity ('M. Night Shyamalan'), a
+    surname resolved to the full name given earlier, else the surname alone."""
+    if token.ent_type_ in ("GPE", "LOC", "NORP", "DATE", "EVENT", "FAC"):
+        return None  # (the model calls some names works of art: 'M. Night Shyamalan')
+    start = token.i
+    while (
+        start
+        and token.doc[start - 1].dep_ == "compound"
+        and token.doc[start - 1].head.i > start - 1
+    ):
+        start -= 1  # 'M. Night Shyamalan': each word a compound of the next
+    span = token.doc[start : token.i + 1]
+    for entity in token.doc.ents:
+        if entity.label_ == "PERSON" and entity.start <= token.i < entity.end:
+            span = entity
+    text = " ".join(t.text for t in span if t.text not in ("'s", "’s", "'", "’"))
+    if " " in text:
+        return (
+            text
+            if _NAME_RUN.fullmatch(text) and not _NOT_PERSON & set(text.casefold().split())
+            else None
+        )
+    if text.casefold() in _NOT_PERSON or not _TOKEN_RUN.fullmatch(text):
+        return None
+    return article.by_surname.get(text) or text
+
+
+_TOKEN_RUN = re.compile(_TOKEN)
+
+
+def _implied_makers(doc, index: int, article: _Article) -> list[_Found]:  # doc: spacy Doc
+    """The makers a parsed sentence implies, each an implied credit of that sentence."""
+    found = []
+    for match_id, nodes in _implication_matcher()(doc):
+        implication = IMPLICATIONS[int(doc.vocab.strings[match_id])]
+        names = [n["RIGHT_ID"] for n in implication.pattern]
+        tokens = dict(zip(names, (doc[i] for i in nodes), strict=True))
+        if "film" in tokens and not _stands_for_film(tokens["film"], article.film):
+            continue
+        maker = _maker_name(tokens["maker"], article)
+        if maker is None or maker.casefold() == article.film.casefold():
+            continue
+        if " " in maker:
+            article.learn(maker)  # 'the then-young M. Night Shyamalan', later 'Shyamalan'
+        found.append(
+            _Found(
+                (index, tokens["maker"].idx),
+                Fact(role=implication.role, person=maker, sentence=index, basis="implied"),
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The article's front matter
+# ---------------------------------------------------------------------------------------------
+def _label_roles(label: str) -> tuple[Role, ...]:
+    text = " ".join(label.replace("_", " ").split())
+    return next((roles for pattern, roles in _LABEL_ROLES if pattern.fullmatch(text)), ())
+
+
+def is_credit_label(label: str) -> bool:
+    """'director', 'written-by', 'Cast', 'staring': a label (or field) that names people."""
+    return bool(_label_roles(label))
+
+
+def front_matter_facts(fields: Sequence[tuple[str, str]]) -> list[tuple[Role, str, str]]:
+    """Credits in the front matter's fields ('director: Ari Aster', 'cast: [A, B]', given as
+    (field, text) pairs, a list's items joined by '; '): (role, person, 'field: text')."""
+    article = _Article(film="", solo=set(), by_surname={})
+    found: list[tuple[Role, str, str]] = []
+    for key, value in fields:
+        for role in _label_roles(key):
+            for person in article.listed_people(value):
+                found.append((role, person, f"{key}: {value}"))
+    return list(dict.fromkeys(found))

@@ -20,10 +20,12 @@ class SheetEntry:
     person: str
     parts: list[str] = field(default_factory=list)
     markers: set[int] = field(default_factory=set)
+    bases: set[str] = field(default_factory=set)  # stated, implied, front matter
 
     def label(self) -> str:
         played = f" ({', '.join(self.parts)})" if self.parts else ""
-        return f"{self.person}{played} " + "".join(f"[{m}]" for m in sorted(self.markers))
+        inferred = " (implied)" if self.bases == {"implied"} else ""
+        return f"{self.person}{played}{inferred} " + "".join(f"[{m}]" for m in sorted(self.markers))
 
 
 @dataclass
@@ -37,13 +39,15 @@ def build_sheet(credits: Sequence[Credit]) -> Sheet:
     numbers: dict[str, int] = {}
     entries: dict[tuple[str, str], SheetEntry] = {}
     articles: dict[str, ArticleRecord] = {}
-    for credit in credits:
+    stated_roles = {c.role for c in credits if c.basis != "implied"}
+    for credit in [c for c in credits if c.basis != "implied" or c.role not in stated_roles]:
         marker = numbers.setdefault(credit.article.article_id, len(numbers) + 1)
         articles[credit.article.article_id] = credit.article
         entry = entries.setdefault(
             (credit.role, credit.person), SheetEntry(credit.role, credit.person)
         )
         entry.markers.add(marker)
+        entry.bases.add(credit.basis)
         if credit.character and credit.character not in entry.parts:
             entry.parts.append(credit.character)
     order = {role: n for n, role in enumerate(get_args(Role))}

@@ -27,13 +27,20 @@ from filmchat.corpus import (
 )
 from filmchat.embedding import Embedder
 from filmchat.errors import ArticleError, IndexCorruptError, IndexMissingError
-from filmchat.facts import extract_facts
+from filmchat.facts import extract_facts, front_matter_facts
 from filmchat.films import mentioned_titles
 from filmchat.meaning import vocabulary
 from filmchat.metadata import Inference
 from filmchat.models import Article, ArticleMeta, ArticleRecord, Chunk, IndexReport, Sentence
 from filmchat.settings import Settings
-from filmchat.store import FORMAT_VERSION, IndexStore, IndexWriter, Manifest, rebuild_lock
+from filmchat.store import (
+    FORMAT_VERSION,
+    FactRow,
+    IndexStore,
+    IndexWriter,
+    Manifest,
+    rebuild_lock,
+)
 from filmchat.terms import fold
 
 EmbedProgress = Callable[[int, int], None]
@@ -56,10 +63,12 @@ PIPELINE_VERSION = "2"
 def fingerprint(article: Article, shared: set[str]) -> str:
     """The article's text plus the shared furniture lines it contains: both decide its chunks.
 
-    Front matter is not part of it: a changed film or title is a metadata update, not new text.
+    Front matter is not part of it, but for its credit fields ('director: …', read into the
+    fact sheet): a changed film or title is a metadata update, not new text.
     """
     lines = sorted({normalize_line(line) for line in article.body.splitlines()} & shared)
-    parts = [PIPELINE_VERSION, hashlib.sha256(article.body.encode()).hexdigest(), *lines]
+    credits = [f"{key}: {value}" for key, value in article.meta.credit_fields]  # "director: …"
+    parts = [PIPELINE_VERSION, hashlib.sha256(article.body.encode()).hexdigest(), *lines, *credits]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -105,8 +114,11 @@ def names_other_film(sentence: Sentence, film: str) -> bool:
     return any(fold(title) != fold(film) for title in titles)
 
 
-def fact_rows(item: PreparedArticle) -> list[tuple[str, str, str | None, str]]:
-    """The credits the article states, each with the sentence that states it."""
+def fact_rows(item: PreparedArticle) -> list[FactRow]:
+    """The credits the article gives, each with the sentence that states or implies it, or
+    the front-matter field that names it."""
+    from filmchat.parsing import parse  # spaCy loads only when articles are read
+
     film = item.record.meta.film
     sentences = [s for chunk in item.chunks for s in chunk.sentences]
     unique = [  # chunks overlap; an item about another film ('Moon (2009): …') is not ours
@@ -114,10 +126,13 @@ def fact_rows(item: PreparedArticle) -> list[tuple[str, str, str | None, str]]:
         for s in {(s.start, s.end): s for s in sentences}.values()
         if not (film and names_other_film(s, film))
     ]
-    facts = extract_facts(  # hard-wrapped paragraphs keep their line breaks in sentences
-        [" ".join(s.text.split()) for s in unique], film, [s.heading for s in unique]
-    )
-    return [(f.role, f.person, f.character, unique[f.sentence].text) for f in facts]
+    texts = [" ".join(s.text.split()) for s in unique]  # hard-wrapped lines keep their breaks
+    facts = extract_facts(texts, film, [s.heading for s in unique], parse(texts))
+    rows: list[FactRow] = [
+        (role, person, None, field, "front matter")
+        for role, person, field in front_matter_facts(item.record.meta.credit_fields)
+    ]
+    return rows + [(f.role, f.person, f.character, unique[f.sentence].text, f.basis) for f in facts]
 
 
 def stored_article(store: IndexStore, record: ArticleRecord) -> PreparedArticle:
@@ -234,7 +249,11 @@ def _update(
         if previous and previous.content_hash == fingerprint(article, shared):
             same_as_before.add(article.article_id)
             if not report.full:
-                if (previous.meta, previous.path) == (article.meta, article.path):
+                # (the front matter's credit fields are not stored: they are in the fingerprint)
+                if (previous.meta.model_dump(), previous.path) == (
+                    article.meta.model_dump(),
+                    article.path,
+                ):
                     report.unchanged += 1
                 else:
                     update = {"meta": article.meta, "path": article.path}

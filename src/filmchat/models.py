@@ -19,6 +19,9 @@ class ArticleMeta(BaseModel):
     site: str | None = None
     published: str | None = None
     url: str | None = None
+    # The front matter's credit fields as (field, text): 'director: Ari Aster'. Read into the
+    # fact sheet; not written back or stored as metadata, since the file keeps them.
+    credit_fields: list[tuple[str, str]] = Field(default_factory=list, exclude=True)
 
     def film_label(self) -> str:
         """'Her (2013)', or just the title when the year is unknown."""

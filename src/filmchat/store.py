@@ -37,7 +37,10 @@ from filmchat.films import mentioned_titles
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
 from filmchat.terms import fold
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
+# One credit of an article's fact sheet as stored: role, person, character (cast only), the
+# sentence (or front-matter field) that gives it, and its basis (see `facts.Basis`).
+FactRow = tuple[str, str, str | None, str, str]
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -83,7 +86,8 @@ CREATE TABLE facts (
     role TEXT NOT NULL,
     person TEXT NOT NULL,
     character TEXT,
-    sentence TEXT NOT NULL
+    sentence TEXT NOT NULL,
+    basis TEXT NOT NULL DEFAULT 'stated'  -- stated, implied, or front matter (facts.Basis)
 );
 CREATE INDEX facts_by_article ON facts(article_id);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(
@@ -241,12 +245,12 @@ class IndexStore:
             for article_id, path, meta, digest, count, length in rows
         ]
 
-    def facts(self, article_ids: Iterable[str]) -> list[tuple[str, str, str, str | None, str]]:
-        """(article_id, role, person, character, sentence) stated by these articles."""
+    def facts(self, article_ids: Iterable[str]) -> list[tuple[str, str, str, str | None, str, str]]:
+        """(article_id, role, person, character, sentence, basis) of these articles."""
         ids = list(article_ids)
         marks = ",".join("?" * len(ids))
         return self.db.execute(
-            "SELECT article_id, role, person, character, sentence FROM facts "
+            "SELECT article_id, role, person, character, sentence, basis FROM facts "
             f"WHERE article_id IN ({marks}) ORDER BY rowid",
             ids,
         ).fetchall()
@@ -450,9 +454,7 @@ class IndexWriter:
         if len(chunks):
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
 
-    def update_article_meta(
-        self, record: ArticleRecord, facts: Iterable[tuple[str, str, str | None, str]]
-    ) -> None:
+    def update_article_meta(self, record: ArticleRecord, facts: Iterable[FactRow]) -> None:
         """New metadata (film, year, title...) for an indexed article whose text is unchanged:
         its row, its chunks' film keys and its fact sheet change; its chunks and vectors stay."""
         self.db.execute("DELETE FROM facts WHERE article_id = ?", (record.article_id,))
@@ -473,10 +475,11 @@ class IndexWriter:
             [(_film_keys(record.meta, texts), chunk_id) for chunk_id, texts in sentences.items()],
         )
 
-    def add_facts(self, article_id: str, facts: Iterable[tuple[str, str, str | None, str]]) -> None:
-        """The article's fact sheet: (role, person, character, sentence) rows."""
+    def add_facts(self, article_id: str, facts: Iterable[FactRow]) -> None:
+        """The article's fact sheet: (role, person, character, sentence, basis) rows."""
         self.db.executemany(
-            "INSERT INTO facts VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO facts (article_id, role, person, character, sentence, basis) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [(article_id, *fact) for fact in facts],
         )
 

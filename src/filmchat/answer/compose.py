@@ -360,6 +360,19 @@ class Credit:
     person: str
     character: str | None
     sentence: str
+    basis: str = "stated"  # or "implied", "front matter" (see `filmchat.facts.Basis`)
+
+    def wording(self) -> str:
+        """The answer sentence: the stating sentence as written; an inferred credit never
+        reads as a stated one, and a front-matter field says where it comes from."""
+        if self.basis == "implied":
+            return (
+                f"The review doesn't say outright; it credits {self.person} with the film: "
+                f"“{self.sentence}”"
+            )
+        if self.basis == "front matter":
+            return f"From the article's front matter: {self.sentence}"
+        return self.sentence
 
 
 def _plays_asked_part(credit: Credit, question: str, focus: list[str]) -> bool:
@@ -401,6 +414,8 @@ def credits_answer(
     if intent.kind != "person" or intent.role is None:
         return None
     matching = [c for c in credits if c.role == intent.role]
+    if any(c.basis != "implied" for c in matching):  # a stated credit outranks an inferred one
+        matching = [c for c in matching if c.basis != "implied"]
     if intent.role == "cast":
         if not intent.focus:
             return None  # 'who is in it?' is a cast list: the passages keep lists whole
@@ -420,7 +435,7 @@ def credits_answer(
             markers[article.article_id] = len(markers) + 1
             citations.append(Citation.of(markers[article.article_id], article, credit.sentence))
         sentences.append(
-            AnswerSentence(text=credit.sentence, markers=[markers[article.article_id]])
+            AnswerSentence(text=credit.wording(), markers=[markers[article.article_id]])
         )
     return Answer(
         question=question, film=film_label, answered=True, sentences=sentences, citations=citations
