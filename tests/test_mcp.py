@@ -27,13 +27,12 @@ from mcp.types import CallToolResult
 from filmchat.checkpoints import PAUSE_VARIABLE, PAUSED, RELEASE_VARIABLE
 from filmchat.conversation import Conversation, Engine
 from filmchat.embedding import Embedder
-from filmchat.indexer import build_index
 from filmchat.settings import Settings
 from filmchat.store import IndexStore
 
 PROJECT = Path(__file__).resolve().parents[1]
-FILMCHAT = PROJECT / ".venv" / "bin" / "filmchat"
 SEEDS = PROJECT / "corpus"
+FILMCHAT = PROJECT / ".venv" / "bin" / "filmchat"
 ARRIVAL = Path(__file__).resolve().parent / "fixtures" / "site" / "arrival-2016-review.txt"
 TOOLS = {"ask", "search_passages", "film_facts", "list_films", "add_article", "reindex"}
 SAFETY_SECONDS = 300  # a bound on waits that should end in seconds, never what is tested
@@ -51,19 +50,9 @@ def folders(settings: Settings) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def collection(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
-    """The seed corpus, indexed; the server only reads it."""
-    root = tmp_path_factory.mktemp("mcp")
-    shutil.copytree(SEEDS, root / "corpus")
-    settings = Settings(corpus=root / "corpus", index=root / "index")
-    build_index(settings, embedder=embedder)
-    return settings
-
-
-@pytest.fixture(scope="module")
-def engine(collection: Settings, embedder: Embedder) -> Engine:
+def engine(seed_index: Settings, embedder: Embedder) -> Engine:
     """The library the server calls, in this process: what its answers must equal."""
-    return Engine(collection, embedder, IndexStore.open(collection.index))
+    return Engine(seed_index, embedder, IndexStore.open(seed_index.index))
 
 
 @asynccontextmanager
@@ -123,8 +112,8 @@ def assert_cited(answer: dict[str, Any], corpus: Path) -> None:
 # --- over stdio -----------------------------------------------------------------------------
 
 
-async def test_the_tools_and_their_schemas(collection: Settings, tmp_path: Path) -> None:
-    async with served(collection, tmp_path / "server.log") as client:
+async def test_the_tools_and_their_schemas(seed_index: Settings, tmp_path: Path) -> None:
+    async with served(seed_index, tmp_path / "server.log") as client:
         assert client.server_info is not None and client.server_info.name == "filmchat"
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         templates = (await client.list_resource_templates()).resource_templates
@@ -155,14 +144,14 @@ async def test_the_tools_and_their_schemas(collection: Settings, tmp_path: Path)
 
 
 async def test_a_cited_answer_a_follow_up_and_a_refusal(
-    collection: Settings, engine: Engine, tmp_path: Path
+    seed_index: Settings, engine: Engine, tmp_path: Path
 ) -> None:
     first, follow_up, unanswerable = (
         "Who directed Her?",
         "What about the music?",
         "How much did Her cost to make?",
     )
-    async with served(collection, tmp_path / "server.log") as client:
+    async with served(seed_index, tmp_path / "server.log") as client:
         answer = structured(await client.call_tool("ask", {"question": first}))
         conversation_id = answer["conversation_id"]
         again = {"question": follow_up, "conversation_id": conversation_id}
@@ -176,13 +165,13 @@ async def test_a_cited_answer_a_follow_up_and_a_refusal(
         cited = answer["citations"][0]["article"]
         opened = await client.read_resource(cited["uri"])
 
-    assert_cited(answer, collection.corpus)
+    assert_cited(answer, seed_index.corpus)
     assert "Spike Jonze" in answer["answer"] and answer["film"] == "Her (2013)"
     # the same library as the command line: the same answers, turn by turn
     conversation = Conversation(engine)
     assert answer["answer"] == conversation.ask(first).text
     assert followed["conversation_id"] == conversation_id
-    assert_cited(followed, collection.corpus)
+    assert_cited(followed, seed_index.corpus)
     assert followed["answer"] == conversation.ask(follow_up).text
     # without the id the same words start a conversation of their own, answered otherwise
     assert alone["conversation_id"] != conversation_id
@@ -200,11 +189,11 @@ async def test_a_cited_answer_a_follow_up_and_a_refusal(
 
 
 async def test_errors_are_tool_errors_with_the_command_lines_messages(
-    collection: Settings, tmp_path: Path
+    seed_index: Settings, tmp_path: Path
 ) -> None:
     missing = tmp_path / "no-such-review.md"
-    before = sorted(p.name for p in collection.corpus.iterdir())
-    async with served(collection, tmp_path / "server.log") as client:
+    before = sorted(p.name for p in seed_index.corpus.iterdir())
+    async with served(seed_index, tmp_path / "server.log") as client:
         unknown_film = error_text(await client.call_tool("film_facts", {"title": "Zardoz"}))
         asked_about_it = error_text(
             await client.call_tool("ask", {"question": "Who directed it?", "film": "Zardoz"})
@@ -218,23 +207,23 @@ async def test_errors_are_tool_errors_with_the_command_lines_messages(
             await client.read_resource("filmchat://article/nothing-here")
         # the server is still well after all that
         films = structured(await client.call_tool("list_films", {}))
-    assert unknown_film == cli_error("film", "Zardoz", *folders(collection))
-    assert asked_about_it == cli_error("ask", "--film", "Zardoz", "x", *folders(collection))
-    assert not_added == cli_error("add", str(missing), *folders(collection))
+    assert unknown_film == cli_error("film", "Zardoz", *folders(seed_index))
+    assert asked_about_it == cli_error("ask", "--film", "Zardoz", "x", *folders(seed_index))
+    assert not_added == cli_error("add", str(missing), *folders(seed_index))
     assert "is a folder" in folder and str(tmp_path) in folder
     assert too_many.startswith("Wrong arguments for search_passages: k:") and "1000" in too_many
     for message in (unknown_film, not_added, folder, too_many):
         assert "\n" not in message and "Traceback" not in message
     assert [film["film"] for film in films["films"]] == ["Her (2013)"]
-    assert sorted(p.name for p in collection.corpus.iterdir()) == before  # nothing written
+    assert sorted(p.name for p in seed_index.corpus.iterdir()) == before  # nothing written
     log = (tmp_path / "server.log").read_text()
     assert "Traceback" not in log and unknown_film in log  # logged, on stderr
 
 
 async def test_passages_and_the_fact_sheet(
-    collection: Settings, engine: Engine, tmp_path: Path
+    seed_index: Settings, engine: Engine, tmp_path: Path
 ) -> None:
-    async with served(collection, tmp_path / "server.log") as client:
+    async with served(seed_index, tmp_path / "server.log") as client:
         found = structured(
             await client.call_tool("search_passages", {"query": "loneliness", "k": 3})
         )
@@ -252,7 +241,49 @@ async def test_passages_and_the_fact_sheet(
     for credit in facts["credits"]:
         for said in credit["evidence"]:  # provenance: the sentence, in the numbered review
             assert credit["person"].split()[-1] in said["sentence"]
-            assert (collection.corpus / markers[said["marker"]]["path"]).is_file()
+            assert (seed_index.corpus / markers[said["marker"]]["path"]).is_file()
+
+
+MOON_NOTES = """---
+title: Notes on Moon
+film: Moon
+year: 2009
+author: A. Tester
+---
+Duncan Jones directed Moon on a small budget, and it never feels small. Sam Rockwell plays Sam
+Bell, the only man on a mining base on the far side of the Moon, near the end of his contract.
+Clint Mansell's score circles one piano figure until it sounds like the loneliness of the base.
+"""
+
+
+async def test_without_an_index_the_server_starts_and_reindex_builds_it(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    """No index yet: the server still answers initialize; a question gets the command line's
+    line saying how to build one; `reindex` builds it, and the next question is answered."""
+    shutil.copytree(SEEDS, tmp_path / "corpus")
+    (tmp_path / "corpus" / "more").mkdir()
+    (tmp_path / "corpus" / "more" / "moon-notes.md").write_text(MOON_NOTES)
+    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
+    told = cli_error("ask", "Who directed Moon?", *folders(settings))
+    async with served(settings, tmp_path / "server.log") as client:
+        assert {tool.name for tool in (await client.list_tools()).tools} == TOOLS
+        no_index = error_text(await client.call_tool("ask", {"question": "Who directed Moon?"}))
+        report = structured(await client.call_tool("reindex", {}))
+        answer = structured(await client.call_tool("ask", {"question": "Who directed Moon?"}))
+        (citation,) = answer["citations"]
+        opened = await client.read_resource(citation["article"]["uri"])
+    assert no_index == told
+    assert "filmchat index" in no_index
+    assert (report["added"], report["full"], report["chunks_total"] > 0) == (6, True, True)
+    assert report["summary"].startswith("Indexed (full rebuild): 6 added")
+    assert_cited(answer, settings.corpus)
+    assert "Duncan Jones" in answer["answer"]
+    # an article in a subfolder: its id has a '/', escaped in its resource URI
+    assert citation["article"]["article_id"] == "more/moon-notes"
+    assert citation["article"]["uri"] == "filmchat://article/more%2Fmoon-notes"
+    article = json.loads(opened.contents[0].text)
+    assert article["article_id"] == "more/moon-notes" and "Duncan Jones" in article["text"]
 
 
 async def wait_until(condition: Callable[[], bool]) -> None:
@@ -263,12 +294,12 @@ async def wait_until(condition: Callable[[], bool]) -> None:
 
 
 async def test_a_question_during_a_held_rebuild_is_answered_from_the_last_good_index(
-    collection: Settings, tmp_path: Path
+    seed_index: Settings, tmp_path: Path
 ) -> None:
     """add_article's rebuild is held with everything written but not yet live; meanwhile the
     old index answers. Released, the new article answers."""
-    shutil.copytree(collection.corpus, tmp_path / "corpus")
-    shutil.copytree(collection.index, tmp_path / "index")
+    shutil.copytree(seed_index.corpus, tmp_path / "corpus")
+    shutil.copytree(seed_index.index, tmp_path / "index")
     settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
     log, release = tmp_path / "server.log", tmp_path / "release"
     held = {PAUSE_VARIABLE: "manifest-written", RELEASE_VARIABLE: str(release)}
@@ -314,9 +345,9 @@ finally:
 """
 
 
-def test_asking_on_the_command_line_imports_nothing_of_mcp(collection: Settings) -> None:
+def test_asking_on_the_command_line_imports_nothing_of_mcp(seed_index: Settings) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", RUN_ASK, "ask", *folders(collection), "Who directed Her?"],
+        [sys.executable, "-c", RUN_ASK, "ask", *folders(seed_index), "Who directed Her?"],
         capture_output=True,
         text=True,
         env=environment(),
@@ -342,11 +373,11 @@ def accepting(port: int) -> bool:
     return True
 
 
-async def test_streamable_http_on_a_loopback_port(collection: Settings, tmp_path: Path) -> None:
+async def test_streamable_http_on_a_loopback_port(seed_index: Settings, tmp_path: Path) -> None:
     port = free_port()
     with (tmp_path / "server.log").open("w") as errlog:
         server = subprocess.Popen(
-            [str(FILMCHAT), "mcp", "--http", str(port), *folders(collection)],
+            [str(FILMCHAT), "mcp", "--http", str(port), *folders(seed_index)],
             stdout=subprocess.PIPE,
             stderr=errlog,
             env=environment(),
@@ -361,7 +392,7 @@ async def test_streamable_http_on_a_loopback_port(collection: Settings, tmp_path
         server.send_signal(signal.SIGINT)
         stdout, _ = server.communicate(timeout=SAFETY_SECONDS)
     assert tools == TOOLS
-    assert_cited(answer, collection.corpus)
+    assert_cited(answer, seed_index.corpus)
     assert "Spike Jonze" in answer["answer"]
     assert stdout == b""  # logs, the access log included, go to stderr
     log = (tmp_path / "server.log").read_text()
