@@ -117,6 +117,8 @@ async def test_the_tools_and_their_schemas(seed_index: Settings, tmp_path: Path)
         assert client.server_info is not None and client.server_info.name == "filmchat"
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         templates = (await client.list_resource_templates()).resource_templates
+        resources = (await client.list_resources()).resources
+        films = structured(await client.call_tool("list_films", {}))
     assert set(tools) == TOOLS  # similar_films waits for the collection issue
     for tool in tools.values():
         assert tool.description and len(tool.description) > 40, tool.name
@@ -140,6 +142,9 @@ async def test_the_tools_and_their_schemas(seed_index: Settings, tmp_path: Path)
     assert tools["ask"].annotations and tools["ask"].annotations.read_only_hint
     assert tools["add_article"].annotations and not tools["add_article"].annotations.read_only_hint
     assert [t.uri_template for t in templates] == ["filmchat://article/{id}"]
+    # every article is listed too, as list_films names it, for clients that attach resources
+    listed = {a["uri"]: a["title"] for film in films["films"] for a in film["articles"]}
+    assert {str(r.uri): r.title for r in resources} == listed and len(listed) == 5
     assert "Traceback" not in (tmp_path / "server.log").read_text()
 
 

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Annotated, Literal, ParamSpec, TypeVar
 from urllib.parse import quote
 
+import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, Resource, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
 from filmchat.conversation import Conversation, Engine
@@ -305,7 +306,35 @@ def one_line_errors(tool: Callable[P, R]) -> Callable[P, R]:
 
 class FilmchatServer(MCPServer):
     """MCPServer whose argument errors are one line too ('k: Input should be less than or
-    equal to 100 (got 1000)') instead of pydantic's multi-line report with a link."""
+    equal to 100 (got 1000)') instead of pydantic's multi-line report with a link, and whose
+    resource list names every article (clients offer listed resources to attach)."""
+
+    def __init__(self, live: LiveEngine) -> None:
+        super().__init__("filmchat", instructions=INSTRUCTIONS, version=_version())
+        self.live = live
+
+    async def list_resources(self) -> list[Resource]:
+        articles = await anyio.to_thread.run_sync(self._articles)
+        return [*await super().list_resources(), *articles]
+
+    def _articles(self) -> list[Resource]:
+        try:
+            with self.live.engine() as engine:
+                records = engine.store.articles()
+        except FilmchatError:
+            return []  # no index yet: no articles to list (a question says how to build one)
+        return [
+            Resource(
+                uri=article_uri(a.article_id),
+                name=a.article_id,
+                title=a.meta.title,
+                description=" — ".join(
+                    x for x in (a.meta.film_label(), a.meta.author or a.meta.site) if x
+                ),
+                mime_type="application/json",
+            )
+            for a in records
+        ]
 
     async def call_tool(self, name, arguments, context=None):  # type: ignore[no-untyped-def]
         try:
@@ -348,7 +377,7 @@ def build_server(settings: Settings, live: LiveEngine | None = None) -> MCPServe
     """The MCP server over one collection; every tool calls the library the CLI calls."""
     live = live or LiveEngine(settings, warn=log.warning)
     conversations = Conversations(ChatClient.from_settings(settings))
-    server = FilmchatServer("filmchat", instructions=INSTRUCTIONS, version=_version())
+    server = FilmchatServer(live)
     reads = ToolAnnotations(read_only_hint=True, open_world_hint=False)
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
@@ -535,7 +564,6 @@ def serve(settings: Settings, *, http_port: int | None = None) -> None:
         log.info("serving %s over stdio", settings.corpus)
         server.run("stdio")
         return
-    import anyio
     import uvicorn
 
     app = server.streamable_http_app(streamable_http_path=HTTP_PATH, host=LOOPBACK)
