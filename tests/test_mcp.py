@@ -309,6 +309,7 @@ async def test_a_question_during_a_held_rebuild_is_answered_from_the_last_good_i
     log, release = tmp_path / "server.log", tmp_path / "release"
     held = {PAUSE_VARIABLE: "manifest-written", RELEASE_VARIABLE: str(release)}
     added: list[CallToolResult] = []
+    source = ARRIVAL.read_bytes()
     async with served(settings, log, **held) as client, anyio.create_task_group() as tasks:
 
         async def add() -> None:
@@ -335,6 +336,9 @@ async def test_a_question_during_a_held_rebuild_is_answered_from_the_last_good_i
     assert {c["article"]["article_id"] for c in now["citations"]} == {
         report["article"]["article_id"]
     }
+    # the article was copied, not moved or changed; nothing was written beside the folders
+    assert ARRIVAL.read_bytes() == source
+    assert {p.name for p in tmp_path.iterdir()} == {"corpus", "index", "server.log", "release"}
 
 
 # --- the light path and HTTP ---------------------------------------------------------------
