@@ -29,6 +29,30 @@ SHAPE_ROWS: list[tuple[str, str, str | None, list[tuple[str, str, str | None]]]]
         [("director", "Joel Coen", None), ("director", "Ethan Coen", None)],
     ),
     (
+        "a film by X",
+        "Salt Road is a Brazilian film by Ana Moreira, co-directed by Katia Souza.",
+        "Salt Road",
+        [("director", "Ana Moreira", None), ("director", "Katia Souza", None)],
+    ),
+    (
+        "a film by X",
+        "This is a quiet, generous movie by Tomas Reyna about two sisters.",
+        None,
+        [("director", "Tomas Reyna", None)],
+    ),
+    (
+        "director X",
+        "The Crowd (1928) is a silent masterpiece from director King Vidor, who cast his wife.",
+        "The Crowd",
+        [("director", "King Vidor", None)],
+    ),
+    (
+        "screenplay by X",
+        "With a story by Christopher Lane, screenplay by Lane and David Goyer, it flies.",
+        None,
+        [("writer", "Christopher Lane", None), ("writer", "David Goyer", None)],
+    ),
+    (
         "written and directed by X",
         "Written and directed by Thomas Berg, the film trusts its silences.",
         None,
@@ -661,6 +685,10 @@ NOT_A_CREDIT: list[tuple[str, str | None]] = [
     ("Peter Lang is hailed as Hitchcock's heir by some critics.", None),
     # a bare surname nobody has been named by
     ("Lee (Krasinski) is the father.", None),
+    # a film inside the film, and another film's maker
+    ('She auditions for "The Silvia North Story," directed by Bob Brooker.', "Mulholland Row"),
+    ("It recalls an earlier film by Ana Moreira about the same coast.", None),
+    ("In The Apartment (1960), director Billy Wilder paid homage to it.", "The Crowd"),
 ]
 
 

@@ -28,6 +28,7 @@ from filmchat.answer import (
 )
 from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError
+from filmchat.facts_sheet import settle_credits
 from filmchat.films import (
     Film,
     build_catalog,
@@ -139,12 +140,14 @@ class Engine:
         """The fact sheets of the film's reviews: who made it and who plays whom, each credit
         with the article and the sentence that state it."""
         articles = self.retriever.articles
-        return [
-            Credit(articles[article_id], role, person, character, sentence, basis)
-            for article_id, role, person, character, sentence, basis in self.store.facts(
-                film.article_ids
-            )
-        ]
+        return settle_credits(
+            [
+                Credit(articles[article_id], role, person, character, sentence, basis)
+                for article_id, role, person, character, sentence, basis in self.store.facts(
+                    film.article_ids
+                )
+            ]
+        )
 
     def sources_named(self, question: str) -> list[ArticleRecord]:
         """Articles whose site or critic the question names ('Did the Guardian like it?',

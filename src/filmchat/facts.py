@@ -147,6 +147,14 @@ SHAPES: tuple[Shape, ...] = (
         ("director",),
         ("directed helmed", "by"),
         r"\b(?i:(?:co-)?directed|helmed)\s+by\s+<BY_NAMES>",
+        veto=r"[”\"],?\s*$",  # '"The Silvia North Story," directed by X': a film in the film
+    ),
+    Shape(
+        "a film by X",
+        ("director",),
+        ("film movie picture", "by"),
+        r"\b(?:a|an|the)\s+(?:(?!(?i:other|earlier|previous|last|next)\b)"
+        r"[A-Za-z][\w\-]*,?\s+){0,3}?(?i:film|movie|picture)\s+by\s+<BY_NAMES>",
     ),
     Shape(
         "written and directed by X",
@@ -427,13 +435,14 @@ _NOT_PERSON = frozenset(
     before as it its his her their our my your we i he she they yes no not all some every both
     here there what who how why where then so also still even just only once now later yet
     meanwhile however though although because since until despite during without within
-    pictures picture studio studios films film productions production entertainment bros
+    pictures picture studio studios films film productions production entertainment bros canal
     brothers media company corporation corp inc ltd llc records network channel tv television
     news times post guardian magazine review reviews press books house netflix hbo disney
     marvel pixar universal paramount lionsgate amazon sony columbia miramax dreamworks
     focus searchlight features best award awards academy oscars bait prize palme golden globe
     globes bafta emmy emmys festival score original supporting actor actress director
     screenplay cinematography editing winner nominee nomination nominated category
+    cinematographer composer writer screenwriter producer editor filmmaker
     city street county state states united kingdom america american north south east west new
     york los angeles san santa lake river island mountain valley london paris berlin venice
     cannes sundance toronto hollywood texas california glasgow europe asia africa
@@ -565,6 +574,8 @@ def _person_check(text: str, lenient: bool) -> bool:
     if any(w in _NOT_PERSON for w in words):
         return False
     while words and words[0] in _NAME_TITLES and len(words[0]) > 1:  # 'M.' is an initial
+        if lenient:
+            break  # a credit cue next to it vouches for a title-like first name: 'King Vidor'
         if words[0] not in _PERSON_TITLES:
             return False
         words = words[1:]
@@ -640,6 +651,7 @@ class _Article:
                 and re.search(rf"{re.escape(run)}\s+(?:and|&)\s+{re.escape(following)}", text)
                 and _is_given_name(run)
                 and _is_given_name(next_words[0])
+                and not self.by_surname.get(run)  # 'Nolan and David Goyer': Nolan is known
             ):
                 run = " ".join([run, *next_words[1:]])
             person = self.person(run, left=False, lenient=True)
@@ -866,6 +878,23 @@ def _film_line(text: str | None, film: str) -> bool | None:
     return bool(film) and line["title"].casefold().strip(" :") == film.casefold()
 
 
+def _names_another_dated_film(sentence: str, film: str) -> bool:
+    """'In The Apartment (1960), director Billy Wilder paid homage…': a sentence about another
+    film, named with its year, credits that film's people, not this one's."""
+    if "(" not in sentence:
+        return False
+    return any(
+        not (film and " ".join(m["title"].split()).casefold().endswith(film.casefold()))
+        for m in _DATED_TITLE.finditer(sentence)
+    )
+
+
+_DATED_TITLE = re.compile(
+    r"(?P<title>(?:[A-Z0-9][\w'’:\-]*\s+(?:(?:of|the|a|an|in|on|and|to|for)\s+)*){1,6})"
+    r"\((?:18|19|20)\d\d\)"
+)
+
+
 def _is_caption(sentence: str) -> bool:
     # The substring test skips the regex search for the many sentences without "photo".
     return bool(
@@ -912,7 +941,8 @@ def extract_facts(
         elif block:
             here = _block_facts(index, sentence, article, block)
             pending = pending if here else ()
-        here += _shape_facts(index, sentence, article, {f.fact.person for f in found})
+        if not _names_another_dated_film(sentence, article.film):
+            here += _shape_facts(index, sentence, article, {f.fact.person for f in found})
         if docs is not None:
             for entity in docs[index].ents:
                 if (
@@ -931,13 +961,15 @@ def extract_facts(
 
 def _likely_maker(found: list[_Found]) -> list[_Found]:
     """Implied credits give way to any stated one; of the people implied, the one implied in
-    the most sentences (the first on a tie) is kept, never someone the article casts."""
+    the most sentences (the first on a tie) is kept, never someone the article credits in
+    another part (an actor, the cinematographer)."""
     implied = [f for f in found if f.fact.basis == "implied"]
     stated = [f for f in found if f.fact.basis != "implied"]
     if not implied or any(f.fact.role == "director" for f in stated):
         return stated
-    cast = {f.fact.person for f in stated if f.fact.role == "cast"}
-    implied = [f for f in implied if f.fact.person not in cast]
+    # the cast, the cinematographer, the composer… use the camera or the music too
+    crew = {f.fact.person for f in stated if f.fact.role not in ("director", "writer")}
+    implied = [f for f in implied if f.fact.person not in crew]
     hits = dict.fromkeys(
         (f.fact.person, f.fact.sentence) for f in sorted(implied, key=lambda f: f.position)
     )
@@ -1207,17 +1239,16 @@ def _maker_name(token, article: _Article) -> str | None:  # token: spacy.tokens.
         and token.doc[start - 1].head.i > start - 1
     ):
         start -= 1  # 'M. Night Shyamalan': each word a compound of the next
-    span = token.doc[start : token.i + 1]
+    end = token.i + 1
     for entity in token.doc.ents:
         if entity.label_ == "PERSON" and entity.start <= token.i < entity.end:
-            span = entity
+            start, end = entity.start, entity.end
+    while start < token.i and token.doc[start].lower_ in _NOT_PERSON:
+        start += 1  # 'Cinematographer Hoyte van Hoytema': the role is not the name
+    span = token.doc[start:end]
     text = " ".join(t.text for t in span if t.text not in ("'s", "’s", "'", "’"))
     if " " in text:
-        return (
-            text
-            if _NAME_RUN.fullmatch(text) and not _NOT_PERSON & set(text.casefold().split())
-            else None
-        )
+        return text if _person_check(text, True) else None
     if text.casefold() in _NOT_PERSON or not _TOKEN_RUN.fullmatch(text):
         return None
     return article.by_surname.get(text) or text

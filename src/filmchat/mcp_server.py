@@ -140,6 +140,9 @@ class SearchResult(BaseModel):
 class CreditEvidence(BaseModel):
     marker: int = Field(description="The source stating it (see `sources`).")
     sentence: str = Field(description="The review's sentence stating the credit.")
+    spelt: str | None = Field(
+        default=None, description="The review's own spelling of the name, when it differs."
+    )
 
 
 class FilmCredit(BaseModel):
@@ -251,7 +254,11 @@ def film_facts_of(engine: Engine, title: str) -> FilmFacts:
     marker_of = {article.article_id: n for n, article in sheet.sources}
     evidence: dict[tuple[str, str], list[CreditEvidence]] = {}
     for credit in credits:
-        said = CreditEvidence(marker=marker_of[credit.article.article_id], sentence=credit.sentence)
+        said = CreditEvidence(
+            marker=marker_of[credit.article.article_id],
+            sentence=credit.sentence,
+            spelt=credit.spelt,
+        )
         stated = evidence.setdefault((credit.role, credit.person), [])
         if said not in stated:
             stated.append(said)

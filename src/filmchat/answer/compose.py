@@ -361,6 +361,7 @@ class Credit:
     character: str | None
     sentence: str
     basis: str = "stated"  # or "implied", "front matter" (see `filmchat.facts.Basis`)
+    spelt: str | None = None  # the article's own spelling, when most articles spell it `person`
 
     def wording(self) -> str:
         """The answer sentence: the stating sentence as written; an inferred credit never
@@ -414,8 +415,6 @@ def credits_answer(
     if intent.kind != "person" or intent.role is None:
         return None
     matching = [c for c in credits if c.role == intent.role]
-    if any(c.basis != "implied" for c in matching):  # a stated credit outranks an inferred one
-        matching = [c for c in matching if c.basis != "implied"]
     if intent.role == "cast":
         if not intent.focus:
             return None  # 'who is in it?' is a cast list: the passages keep lists whole
