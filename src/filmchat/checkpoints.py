@@ -1,15 +1,17 @@
-"""Named phases of a rebuild where a test can hold it, so an interruption lands exactly there.
+"""Named phases of a rebuild (or of the chat's launch) where a test can hold it, so an
+interruption lands exactly there.
 
 Killing a rebuild "somewhere in the middle" by timing is a race a fast machine loses (the
 rebuild ends before the signal arrives). With `FILMCHAT_TEST_PAUSE_AT=embedding` the rebuild
 announces on stderr that it has reached that phase and waits there for the test's signal:
-SIGINT becomes the usual KeyboardInterrupt, SIGKILL ends it on the spot. Unset (always, outside
-tests) a checkpoint costs one dictionary lookup.
+SIGINT becomes the usual KeyboardInterrupt, SIGKILL ends it on the spot, SIGUSR1 lets it go on
+from there. Unset (always, outside tests) a checkpoint costs one dictionary lookup.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 
@@ -25,6 +27,8 @@ PHASES = (
     "vectors-written",  # vectors on disk, manifest not yet
     "manifest-written",  # everything on disk, not yet the live generation
 )
+CHAT_LAUNCH = "chat-launch"
+"""`filmchat chat` about to take over the terminal: keys typed now wait in its buffer."""
 _MAX_WAIT_SECONDS = 600
 
 
@@ -33,10 +37,17 @@ def checkpoint(phase: str) -> None:
     wanted = os.environ.get(PAUSE_VARIABLE)
     if wanted != phase:
         return
+    resumed: list[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda number, _frame: resumed.append(number))
     print(f"{PAUSED} {phase}", file=sys.stderr, flush=True)
     # Short naps, not one long sleep: a SIGINT that lands just before a sleep begins would
     # otherwise wait out the whole sleep; between naps Python raises its KeyboardInterrupt.
     deadline = time.monotonic() + _MAX_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
+    try:
+        while time.monotonic() < deadline:
+            if resumed:
+                return
+            time.sleep(0.05)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
     raise FilmchatError(f"{PAUSE_VARIABLE}={phase}: no signal came; the rebuild was abandoned.")
