@@ -150,7 +150,7 @@ class ChatScreen(CurationCommands, Screen[None]):
             yield SourcesPanel(id="sources")
         yield ActivityBar()
         yield Prompt(id="prompt")
-        yield Footer()
+        yield Footer(compact=True)  # every key fits at 120 columns with an answer selected
 
     def on_mount(self) -> None:
         self.query_one(Prompt).focus()
