@@ -12,14 +12,13 @@ from __future__ import annotations
 import os
 import pty
 import select
-import signal
 import sqlite3
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from filmchat.checkpoints import CHAT_LAUNCH, PAUSE_VARIABLE, PAUSED
+from filmchat.checkpoints import CHAT_LAUNCH, PAUSE_VARIABLE, PAUSED, RELEASE_VARIABLE
 from filmchat.settings import Settings
 from test_cli_index import FILMCHAT, environment
 
@@ -80,16 +79,18 @@ def asked(history: Path) -> list[str]:
 
 
 def test_a_question_typed_during_launch_is_asked(seed_index: Settings, tmp_path: Path) -> None:
-    history = tmp_path / "history.sqlite"
+    history, release = tmp_path / "history.sqlite", tmp_path / "go-on"
     env = environment(
-        FILMCHAT_HISTORY=str(history), TERM="xterm-256color", **{PAUSE_VARIABLE: CHAT_LAUNCH}
+        FILMCHAT_HISTORY=str(history),
+        TERM="xterm-256color",
+        **{PAUSE_VARIABLE: CHAT_LAUNCH, RELEASE_VARIABLE: str(release)},
     )
     options = ["--corpus", str(seed_index.corpus), "--index", str(seed_index.index)]
     terminal = Terminal([str(FILMCHAT), "chat", *options], env)
     try:
         terminal.wait_for(lambda: f"{PAUSED} {CHAT_LAUNCH}".encode() in terminal.output, "pause")
         os.write(terminal.master, f"{QUESTION}\r".encode())  # typed, then enter
-        terminal.process.send_signal(signal.SIGUSR1)  # filmchat goes on starting
+        release.touch()  # filmchat goes on starting
         terminal.wait_for(lambda: any(QUESTION in turn for turn in asked(history)), "an answer")
     finally:
         terminal.close()
