@@ -281,27 +281,50 @@ async def test_history_is_per_corpus_titled_by_a_question_and_recalled_after_res
 # --- 14: rough edges ---------------------------------------------------------------------
 
 
-async def test_small_things(seed: Settings, embedder: Embedder, tmp_path: Path) -> None:
+async def test_the_welcome_at_80_columns_points_under_the_answers(
+    seed: Settings, embedder: Embedder
+) -> None:
+    """The sources panel is hidden at 80 columns: the welcome does not point at it."""
     app = FilmchatApp(seed, embedder=embedder)
     async with app.run_test(size=NARROW) as pilot:
         await start(pilot)
-        # the welcome at 80 columns does not point at a panel that is hidden there
         shown = [w for w in app.chat.query("#welcome Static") if w.display]
         assert len(shown) == 1 and "under each answer" in str(shown[0].render())
+        assert "appear in the sources panel" not in str(shown[0].render())
 
-        # the header's collection summary is whole at 80 columns, even with a long film
-        app.chat.header.scope = "The Assassination of Jesse James by the Coward Robert Ford"
+
+async def test_the_header_keeps_the_collection_whole_at_80_columns(
+    seed: Settings, embedder: Embedder
+) -> None:
+    app = FilmchatApp(seed, embedder=embedder)
+    async with app.run_test(size=NARROW) as pilot:
+        await start(pilot)
+        header = app.chat.header
+        header.scope = "The Assassination of Jesse James by the Coward Robert Ford (2007)"
+        header.mode = "LLM llama3.2"
         await pilot.pause()
-        corpus = app.chat.header.query_one("#corpus")
+        corpus = header.query_one("#corpus")
         assert corpus.region.right <= 80
-        assert corpus.region.width >= len(app.chat.header.corpus)
+        assert corpus.region.width >= len(header.corpus) + 2  # the text and its padding
 
+
+async def test_ctrl_c_says_how_to_quit_in_plain_words(seed: Settings, embedder: Embedder) -> None:
+    app = FilmchatApp(seed, embedder=embedder)
+    async with app.run_test(size=NARROW) as pilot:
+        await start(pilot)
         app.chat.set_focus(None)  # in the prompt ctrl+c copies
         await pilot.press("ctrl+c")
         await wait_until(pilot, lambda: notified(app, "to quit"))
         quit_note = next(note for note in app.told if "to quit" in note)
         assert "ctrl+q" in quit_note and "[b]" not in quit_note
 
+
+async def test_goodbye_is_small_talk_and_export_names_a_plain_path(
+    seed: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    app = FilmchatApp(seed, embedder=embedder)
+    async with app.run_test(size=NARROW) as pilot:
+        await start(pilot)
         bye = await ask(pilot, "ok thanks, bye")
         assert bye.answer is not None and bye.answer.smalltalk and not bye.answer.citations
 
@@ -309,4 +332,5 @@ async def test_small_things(seed: Settings, embedder: Embedder, tmp_path: Path) 
         folder.mkdir()
         await submit(pilot, f"/export {folder}/../chat.md")
         await wait_until(pilot, lambda: notified(app, "Saved the conversation"))
-        assert notified(app, f"{tmp_path / 'chat.md'}.") and not notified(app, "..")
+        saved = next(note for note in app.told if "Saved the conversation" in note)
+        assert saved.endswith(f"to {tmp_path / 'chat.md'}.") and "/../" not in saved

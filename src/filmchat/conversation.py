@@ -405,7 +405,7 @@ class Conversation:
         others = [f.label for f in self._named(resolved) if film and f.title != film.title]
         if self.forced_film and others and film:
             note = (
-                f"Answering about {film.label} only, the film in scope; "
+                f"Answering about {film.label} only, the film in scope (--film, /film); "
                 f"the question names {others[0]}."
             )
             answer = answer.model_copy(update={"note": note})
