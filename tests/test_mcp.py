@@ -406,3 +406,4 @@ async def test_streamable_http_on_a_loopback_port(seed_index: Settings, tmp_path
     assert stdout == b""  # logs, the access log included, go to stderr
     log = (tmp_path / "server.log").read_text()
     assert "POST /mcp" in log and "Traceback" not in log
+    assert server.returncode in (0, 130), log  # stopped, as a Ctrl-C stops it

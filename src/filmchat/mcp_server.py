@@ -566,7 +566,9 @@ def serve(settings: Settings, *, http_port: int | None = None) -> None:
     )
     live = LiveEngine(settings, warn=log.warning)
     server = build_server(settings, live)
-    threading.Thread(target=live.warm, name="filmchat-warm-up", daemon=True).start()
+    # not a daemon: the process waits for the loading to end before it exits, as ONNX Runtime
+    # torn down mid-load aborts the process ('terminate called without an active exception')
+    threading.Thread(target=live.warm, name="filmchat-warm-up").start()
     if http_port is None:
         log.info("serving %s over stdio", settings.corpus)
         server.run("stdio")
