@@ -23,7 +23,7 @@ from filmchat.markup import (
     render_restructuredtext,
     strip_template_tags,
 )
-from filmchat.metadata import Evidence, Inference, infer, text_value
+from filmchat.metadata import Evidence, Inference, infer, key_words, text_value
 from filmchat.models import Article, ArticleMeta
 from filmchat.pages import PageMeta, read_page
 
@@ -31,23 +31,64 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 MARKUP_BY_SUFFIX = {".txt": "text", ".rst": "restructuredtext"}
+# An HTML document by its first bytes, as browsers sniff one (WHATWG MIME sniffing): after a
+# byte-order mark, blanks, an XML declaration or comments, `<!DOCTYPE html`, `<html`, `<head>`…
+_HTML_DOCUMENT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"<(?:!doctype\s+html|html|head|body|meta|title)[\s>/]",
+    re.IGNORECASE | re.DOTALL,
+)
+_SNIFF_BYTES = 65536
+# Front-matter fields in which a site sums up its review ('summary:', 'quick_look:'): part of
+# the article's text, as the site shows them above the review
+SUMMARY_KEYS = frozenset({"summary", "quick look", "synopsis", "verdict", "tldr", "subtitle"})
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def discover(corpus_dir: Path) -> list[Path]:
-    """Article files in the corpus, sorted so builds are reproducible; hidden files ignored."""
-    if not corpus_dir.is_dir():
-        raise ArticleError(f"Corpus folder {corpus_dir} does not exist: create it or set --corpus.")
+def is_html_document(data: bytes) -> bool:
+    """Whether these bytes are an HTML document (a saved page), whatever the file is called."""
+    return bool(_HTML_DOCUMENT.match(data[:_SNIFF_BYTES]))
+
+
+def is_article_file(path: Path) -> bool:
+    """A file filmchat reads: by its suffix, or a saved page by its bytes ('review.php')."""
+    if path.suffix.lower() in SUPPORTED_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as handle:
+            return is_html_document(handle.read(_SNIFF_BYTES))
+    except OSError:
+        return False
+
+
+def article_files(folder: Path) -> list[Path]:
+    """The article files in a folder and below, sorted so builds are reproducible; hidden ones
+    ignored."""
     return sorted(
         path
-        for path in corpus_dir.rglob("*")
+        for path in folder.rglob("*")
         if path.is_file()
-        and path.suffix.lower() in SUPPORTED_SUFFIXES
-        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        and is_article_file(path)
     )
+
+
+def unsupported(path: Path) -> ArticleError:
+    """The one line for a file that is neither a text article nor a saved page."""
+    return ArticleError(
+        f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
+        f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}, or a saved web page."
+    )
+
+
+def discover(corpus_dir: Path) -> list[Path]:
+    """Article files in the corpus."""
+    if not corpus_dir.is_dir():
+        raise ArticleError(f"Corpus folder {corpus_dir} does not exist: create it or set --corpus.")
+    return article_files(corpus_dir)
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -168,6 +209,24 @@ class Source:
             return render_restructuredtext(self.body)
         return Rendered(strip_template_tags(decode_entities(self.body)))
 
+    def summaries(self) -> list[str]:
+        """The site's own summaries of the review (`summary:`, `quick_look:`), in order."""
+        found = []
+        for key, value in self.fields.items():
+            if " ".join(key_words(str(key))) in SUMMARY_KEYS:
+                text = text_value(value)
+                if text:
+                    found.append(render_markdown(text).text.strip())
+        return [text for text in found if text]
+
+    def article_text(self, rendered: Rendered | None = None) -> str:
+        """The text the index reads: the site's summaries (those the body does not already
+        carry) above the rendered body."""
+        text = (rendered or self.rendered()).text
+        flat = " ".join(text.split())
+        extra = [s for s in self.summaries() if " ".join(s.split()) not in flat]
+        return "\n\n".join([*extra, text]) if extra else text
+
     def evidence(self, rendered: Rendered | None = None) -> Evidence:
         rendered = rendered or self.rendered()
         fields = {**rendered.fields, **self.fields}  # front matter wins over reST fields
@@ -180,7 +239,7 @@ def read_source(path: Path) -> Source:
         data = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"{path.name}: cannot be read ({exc.strerror}).") from exc
-    if path.suffix.lower() in HTML_SUFFIXES:
+    if path.suffix.lower() in HTML_SUFFIXES or is_html_document(data):
         text = _decode_page(data, path)
         page, body = parse_html(text, path)
         return Source({}, body, data, page)
@@ -214,11 +273,8 @@ def load_article(path: Path, corpus_dir: Path) -> Article:
     The body handed on is the rendered prose; a film the evidence cannot settle stays unknown
     rather than guessed.
     """
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise ArticleError(
-            f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
-            f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}."
-        )
+    if not is_article_file(path):
+        raise unsupported(path)
     source = read_source(path)
     if not source.body.strip():
         raise ArticleError(f"{path.name}: the article is empty.")
@@ -230,7 +286,7 @@ def load_article(path: Path, corpus_dir: Path) -> Article:
         article_id=relative.with_suffix("").as_posix(),
         path=relative.as_posix(),
         meta=meta,
-        body=rendered.text,
+        body=source.article_text(rendered),
         content_hash=content_hash(source.data),
     )
 
@@ -263,20 +319,28 @@ def _unused_path(folder: Path, stem: str, suffix: str) -> Path:
     return candidate
 
 
-def front_matter_text(meta: ArticleMeta, source: str | None = None) -> str:
-    """The YAML front matter filmchat writes for an article."""
-    fields: dict[str, object] = {
-        key: value for key, value in meta.model_dump().items() if value is not None
-    }
+def front_matter_text(
+    meta: ArticleMeta, source: str | None = None, kept: dict[str, object] | None = None
+) -> str:
+    """The YAML front matter filmchat writes for an article: the fields the article came with
+    (director, cast, rating, summaries…: evidence, never dropped), then what was inferred."""
+    fields: dict[str, object] = {str(key).lower(): value for key, value in (kept or {}).items()}
+    fields.update({key: value for key, value in meta.model_dump().items() if value is not None})
     if source:
         fields["source"] = source
     return yaml.safe_dump(fields, allow_unicode=True, sort_keys=False).strip()
 
 
 def write_article(
-    corpus_dir: Path, meta: ArticleMeta, body: str, source: str, suffix: str = ".md"
+    corpus_dir: Path,
+    meta: ArticleMeta,
+    body: str,
+    source: str,
+    suffix: str = ".md",
+    kept: dict[str, object] | None = None,
 ) -> Path:
-    """A new file with front matter; never overwrites an existing article."""
+    """A new file with front matter (`kept`: the fields it came with); never overwrites an
+    existing article."""
     corpus_dir.mkdir(parents=True, exist_ok=True)
     title = slugify(meta.title)
     # the title usually names the film already ('Moon (2009) review'): say it once
@@ -284,5 +348,5 @@ def write_article(
     stem = title if named else slugify(f"{meta.film or ''} {meta.year or ''} {meta.title}")
     target = _unused_path(corpus_dir, stem, suffix)
     with target.open("x", encoding="utf-8") as handle:
-        handle.write(f"---\n{front_matter_text(meta, source)}\n---\n{body.rstrip()}\n")
+        handle.write(f"---\n{front_matter_text(meta, source, kept)}\n---\n{body.rstrip()}\n")
     return target

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from filmchat.corpus import HTML_SUFFIXES, discover, infer_meta, load_article, read_source
+from filmchat.corpus import discover, infer_meta, load_article, read_source
 from filmchat.errors import ArticleError
 from filmchat.models import ArticleMeta
 from filmchat.settings import Settings
@@ -79,12 +79,12 @@ def edit_article(
     author: str | None = None,
 ) -> ArticleMeta:
     """Rewrite the article's front matter with the corrected fields; the body is untouched."""
-    if path.suffix.lower() in HTML_SUFFIXES:
+    source = read_source(path)
+    if source.page is not None:
         raise ArticleError(
             f"{path.name} is a saved page, which has no front matter to correct; "
             "`filmchat remove` it and `filmchat add` it again with --film/--year/--title."
         )
-    source = read_source(path)
     meta = infer_meta(source, path.stem).meta
     if film and film != meta.film and year is None:
         meta.year = None  # the old film's year is not the new one's

@@ -284,7 +284,7 @@ def evaluate_folder(
     each with the film and year of the folder's films.json instead, to score answering alone.
     """
     from filmchat.conversation import Conversation, Engine
-    from filmchat.corpus import SUPPORTED_SUFFIXES
+    from filmchat.corpus import is_article_file
     from filmchat.indexer import add_articles, already_held, build_index
 
     truth = load_truth(folder)
@@ -292,7 +292,7 @@ def evaluate_folder(
     files = sorted(
         p
         for p in folder.iterdir()
-        if p.suffix.lower() in SUPPORTED_SUFFIXES
+        if is_article_file(p)
         and (p.name in truth if truth else p.stem.lower() != "readme")
     )
     held = already_held(settings, files)

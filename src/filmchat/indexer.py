@@ -16,13 +16,15 @@ from filmchat.checkpoints import checkpoint
 from filmchat.chunking import chunk_document, layout
 from filmchat.cleaning import clean_article, normalize_line, repeated_lines
 from filmchat.corpus import (
-    SUPPORTED_SUFFIXES,
     Source,
+    article_files,
     discover,
     humanize_stem,
     infer_meta,
+    is_article_file,
     load_article,
     read_source,
+    unsupported,
     write_article,
 )
 from filmchat.embedding import Embedder
@@ -380,15 +382,7 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
+            files.extend(article_files(path))
         else:
             files.append(path)
     return files
@@ -405,11 +399,8 @@ def inspect_article(
     """What `add` would write for one file: the inference with the user's words applied."""
     if not path.is_file():
         raise ArticleError(f"{path}: no such file.")
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise ArticleError(
-            f"{path.name}: unsupported file type {path.suffix or '(none)'}; "
-            f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}."
-        )
+    if not is_article_file(path):
+        raise unsupported(path)
     source = read_source(path)
     rendered = source.rendered()
     inference = infer_meta(source, humanize_stem(path), rendered)
@@ -425,7 +416,7 @@ def inspect_article(
         meta.title, inference.title_source = title, "you"
     if author:
         meta.author, inference.author_source = author, "you"
-    blocks = clean_article(rendered.text, title=meta.title, author=meta.author)
+    blocks = clean_article(source.article_text(rendered), title=meta.title, author=meta.author)
     if not any(block.kind != "heading" for block in blocks):
         raise ArticleError(f"{path.name}: empty after cleaning (no review text); not added.")
     return inference, source
@@ -490,7 +481,12 @@ def add_paths(
                 )
             suffix = {"text": ".txt", "restructuredtext": ".rst"}.get(source.markup, ".md")
             written = write_article(
-                settings.corpus, inference.meta, source.body, source=path.name, suffix=suffix
+                settings.corpus,
+                inference.meta,
+                source.body,
+                source=path.name,
+                suffix=suffix,
+                kept=source.fields,
             )
             existing[key] = written.relative_to(settings.corpus).as_posix()
             outcomes.append(AddOutcome(path, AddedArticle(written, inference.meta, inference)))

@@ -20,9 +20,19 @@ from markdown_it.token import Token
 # Liquid / Jekyll ({% ... %}, {{ ... }}) and Hugo shortcodes ({{< ... >}}, {{% ... %}}).
 # They are instructions to a site generator, never prose, wherever they stand.
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}", re.DOTALL)
+# A Liquid tag's name and its named arguments: {% letterboxd "…", film: "The Shining" %}
+_TAG_NAME = re.compile(r"\{%-?\s*(?P<name>[A-Za-z_][\w-]*)(?P<args>.*?)-?%\}", re.DOTALL)
+_TAG_ARGUMENT = re.compile(
+    r"(?P<quoted>\"[^\"]*\"|'[^']*')"  # a positional argument in quotes: skipped whole
+    r"|(?P<key>[A-Za-z_][\w-]*)\s*[:=]\s*"
+    r"(?:\"(?P<q>[^\"]*)\"|'(?P<s>[^']*)'|(?P<v>[^\s,\"']+))"
+)
 # What a template tag in a link destination becomes, so the link still parses as a link
 _PLACEHOLDER_URL = "#"
 _DROPPED_ELEMENTS = ("script", "style", "iframe", "object", "embed", "video", "audio", "noscript")
+_EMPHASIS_ELEMENTS = ("i", "em", "cite", "b", "strong")
+_EMPHASIS_OPEN = re.compile(r"<(?:i|em|cite|b|strong)\b[^>]*>", re.IGNORECASE)
+_EMPHASIS_CLOSE = re.compile(r"</(?:i|em|cite|b|strong)\s*>", re.IGNORECASE)
 _BLOCK_ELEMENTS = frozenset(
     "p div br li tr h1 h2 h3 h4 h5 h6 blockquote section article figure figcaption table ul ol"
     " header footer aside dl dt dd pre hr".split()
@@ -52,6 +62,32 @@ def strip_template_tags(text: str) -> str:
         return _PLACEHOLDER_URL if before.endswith(("](", "]: ", "]:")) else ""
 
     return _TEMPLATE_TAG.sub(replace, text)
+
+
+def template_tag_fields(source: str) -> dict[str, object]:
+    """The named arguments of the body's Liquid tags, under each tag's name: a Letterboxd or
+    movie-card tag often says which film the post is about (`film: "…"`, `year: "1980"`)."""
+    fields: dict[str, object] = {}
+    for tag in _TAG_NAME.finditer(source):
+        arguments = {
+            match["key"]: next(v for v in (match["q"], match["s"], match["v"]) if v is not None)
+            for match in _TAG_ARGUMENT.finditer(tag["args"])
+            if match["key"]
+        }
+        if arguments:
+            fields.setdefault(tag["name"], arguments)
+    return fields
+
+
+def html_emphasis(fragment: str) -> list[str]:
+    """The spans an HTML fragment emphasises (`<i>`, `<em>`, `<cite>`, `<b>`, `<strong>`):
+    a review italicises the titles it names, in HTML as in Markdown."""
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, TypeError):
+        return []
+    spans = (" ".join(e.text_content().split()) for e in root.iter(*_EMPHASIS_ELEMENTS))
+    return [span for span in spans if span]
 
 
 def html_text(fragment: str) -> str:
@@ -144,13 +180,21 @@ def render_markdown(source: str) -> Rendered:
                 prefix.clear()
                 blocks.append(lead + text.strip())
         elif token.type in ("html_block", "code_block", "fence"):
-            text = html_text(token.content) if token.type == "html_block" else token.content
+            # HTML indented under a template tag parses as code; a review has no code
+            markup = token.type == "html_block" or token.content.lstrip().startswith("<")
+            text = html_text(token.content) if markup else token.content
+            if markup:
+                emphasis.extend(html_emphasis(token.content))
             text = decode_entities(text).strip()
             if text:
                 lead = "".join(prefix[-1:])
                 prefix.clear()
                 blocks.append(lead + text)
-    return Rendered("\n\n".join(blocks) + "\n", [s for s in emphasis if s.strip()])
+    return Rendered(
+        "\n\n".join(blocks) + "\n",
+        [s for s in emphasis if s.strip()],
+        template_tag_fields(source),
+    )
 
 
 def _inline_text(children: list[Token]) -> tuple[str, list[str]]:
@@ -164,9 +208,14 @@ def _inline_text(children: list[Token]) -> tuple[str, list[str]]:
             parts.append(child.content)
         elif kind in ("softbreak", "hardbreak"):
             parts.append("\n")
-        elif kind in ("em_open", "strong_open"):
+        elif kind in ("em_open", "strong_open") or (
+            kind == "html_inline" and _EMPHASIS_OPEN.match(child.content)
+        ):
             open_emphasis.append(len(parts))
-        elif kind in ("em_close", "strong_close") and open_emphasis:
+        elif (
+            kind in ("em_close", "strong_close")
+            or (kind == "html_inline" and _EMPHASIS_CLOSE.match(child.content))
+        ) and open_emphasis:
             start = open_emphasis.pop()
             emphasis.append(" ".join("".join(parts[start:]).split()))
         elif kind == "html_inline" and re.match(r"<br\b", child.content, re.IGNORECASE):

@@ -11,12 +11,14 @@ when it is clearly ahead; otherwise the caller hears the best candidates and ask
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
@@ -26,6 +28,15 @@ from filmchat.cleaning import (
     is_credit_line,
     is_noise_line,
     is_sentence_like,
+)
+from filmchat.facts import is_person_name
+from filmchat.lexicon import (
+    CREDIT_WORDS,
+    LABEL_WORDS,
+    YEAR,
+    is_given_name,
+    is_title_candidate,
+    strip_label,
 )
 from filmchat.markup import decode_entities
 from filmchat.models import ArticleMeta
@@ -41,23 +52,11 @@ FILM_PARENT_WORDS = frozenset({"film", "movie", "about", "subject", "item", "ite
 TITLE_KEY_WORDS = frozenset({"title", "headline"})
 YEAR_KEY_WORDS = frozenset({"year", "release", "released", "releasedate", "premiere"})
 AUTHOR_KEYS = frozenset({"author", "authors", "by", "byline", "reviewer", "critic"})
-PERSON_KEY_WORDS = frozenset(
-    "director directors directed cast starring staring stars actor actors actress writer writers"
-    " written screenplay script composer music producer producers dir".split()
-)
 LIST_KEYS = frozenset({"tags", "tag", "keywords", "categories", "category"})
 # Keys under which a site files a post ('layout: movie', 'type: film')
 FILING_KEY_WORDS = frozenset({"layout", "type", "kind", "section", "collection", *LIST_KEYS})
 # Short descriptions that may date or name the film ('Review of the movie X (1954).')
 SUMMARY_KEY_WORDS = frozenset({"description", "summary", "subtitle", "excerpt", "subhead"})
-# Labels a site files reviews under; never a film's title on their own.
-GENERIC_LABELS = frozenset(
-    "review reviews movie movies film films cinema tv television horror comedy drama thriller"
-    " science fiction sci-fi action adventure mystery romance documentary animation fantasy"
-    " crime western musical war news culture arts entertainment home features blog post posts"
-    " opinion criticism critics imported image video trailer streaming".split()
-)
-
 # Capitalised words that start sentences or name days and months, never a film on their own
 COMMON_WORDS = frozenset(
     "the a an it its this that these those he she they we you i his her their our my but and"
@@ -66,30 +65,25 @@ COMMON_WORDS = frozenset(
     " sunday january february march april may june july august september october november"
     " december".split()
 )
-# How much each place that names a candidate is worth before the body is read.
-PRIOR = {
-    "explicit": 6.0,  # a front-matter film field, the page's Review.itemReviewed
-    "title-year": 4.0,  # "Moon (2009)" in a headline
-    "review-phrase": 3.5,  # "Moon review", "Review: Moon"
-    "credits": 3.0,  # the line above "Director: ..." in a credits block
-    "quoted": 3.0,  # ‘Moon’ in a headline
-    "headline": 2.0,  # a whole headline, or its part before the colon
-    "tag": 1.0,
-    "body-year": 1.0,  # "Moon (2009)" in the body
-    "italics": 0.5,
-    "recurring": 0.0,
-    "body-quoted": 0.3,
-}
 # Where a headline can come from (provenance labels start so)
 HEADLINE_SOURCES = ("the title", "the page", "the headline")
-SOURCE_BONUS = 0.5  # each further independent place naming the same candidate
-# The winner needs this lead over the runner-up, and the body must name it this often,
-# unless a field names the film outright.
-CONFIDENT_MARGIN = 2.0
-STRONG_MARGIN = 1.0  # ... and when a headline or the title says outright which film it is
-CONFIDENT_MENTIONS = 2
+# The kinds of place a candidate is found in; each is a feature of the fitted model
+KINDS = (
+    "explicit",  # a front-matter film field, the page's Review.itemReviewed
+    "title-year",  # "Moon (2009)" in a headline
+    "review-phrase",  # "Moon review", "Review: Moon"
+    "credits",  # the line above "Director: ..." in a credits block
+    "quoted",  # ‘Moon’ in a headline
+    "headline",  # a whole headline, or its part before the colon
+    "tag",
+    "body-year",  # "Moon (2009)" in the body
+    "italics",
+    "body-quoted",
+    "recurring",  # a capitalised run the body repeats
+    "described",  # "City of God, a Brazilian film by …"
+)
+_SMALL_WORDS = frozenset("of the a an and in for to on with at from by or".split())
 
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _STARS = re.compile(r"[★☆✩✪✫✬✭✮✯✰⭐½]+|\s\*{1,5}$|\(\s*\d(?:\.\d)?\s*/\s*(?:5|10)\s*\)$")
 _REVIEW_PREFIX = re.compile(
     r"^\s*(?:(?:film|movie|tv|dvd|blu-ray)\s+)?reviews?\s*(?:[:|\-–—]\s*|of\s+)", re.IGNORECASE
@@ -102,7 +96,9 @@ _TITLE_YEAR = re.compile(
     r"(?P<film>[^()|–—“”\"‘’]{1,80}?)[”\"’']?\s*\((?P<year>(?:18|19|20)\d{2})\)"
 )
 _REVIEW_OF = re.compile(
-    r"\breview\s+of\s*:?\s+(?:the\s+(?:movie|film)\s+)?(?P<film>[^:|–—]+?)\.?$", re.IGNORECASE
+    r"\breview\s+of\s*:?\s+(?:the\s+(?:movie|film)\s+)?(?P<film>[^:|–—]+?)\.?"
+    r"(?:,\s*[\d\s/.-]+)?$",  # 'Review of Sunshine State, 8-9-02'
+    re.IGNORECASE,
 )
 _HEADLINE_PARTS = re.compile(r"\s*(?::|\||–|—|\s-\s)\s*")
 _QUOTED = re.compile(r"[“\"‘'](?P<q>[A-Z0-9][^“”\"‘’]{0,60}?)[”\"’'](?!\w)")
@@ -134,6 +130,18 @@ _PERSON_CONTEXTS = (
         r"picture|script|screenplay|latest|drama|comedy|thriller|horror|adaptation)\b"
     ),
 )
+# 'McConaughey plays Cooper', 'as Cooper', 'Cooper (Matthew McConaughey)': a part, not the film
+_CHARACTER_CONTEXTS = (
+    re.compile(rf"\b(?:plays|played|playing|portrays|as)\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)"),
+    re.compile(rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)\s+\({_NAME_WORD}\s+{_NAME_WORD}"),
+)
+# 'Title, a Brazilian film by …', 'Title, the new musical from …'
+_DESCRIBED = (
+    re.compile(
+        rf"(?P<film>{_TITLE_RUN}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:film|movie|"
+        r"documentary|drama|comedy|thriller|musical|picture|feature|western|adaptation)\b"
+    ),
+)
 _RELEASE_LINE = re.compile(
     r"\b(?:released?|premiered?|opens?|opened|came\s+out|in\s+(?:cinemas|theaters|theatres))\b"
     r"[^.\n]{0,40}?"
@@ -143,7 +151,6 @@ _RELEASE_LINE = re.compile(
 _NAME_ID = re.compile(r"\d|@|https?:|www\.")
 _DATE_VALUE = re.compile(r"^\d{4}-\d{2}(-\d{2})?([ T].*)?$|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$")
 _HEADER_LINES = 25
-_MAX_TITLE_WORDS = 12
 
 
 class Candidate(BaseModel):
@@ -177,8 +184,8 @@ class Inference(BaseModel):
         return ", ".join(f"{' and '.join(names)} from {src}" for src, names in parts.items())
 
     def best_guesses(self, count: int = 3) -> list[Candidate]:
-        """The likeliest films when none is certain: those the body names, best first."""
-        return sorted(self.candidates, key=lambda c: (c.mentions == 0, -c.score))[:count]
+        """The likeliest films when none is certain, best first."""
+        return sorted(self.candidates, key=lambda c: -c.score)[:count]
 
     def refusal(self) -> str:
         """One line naming the best candidates and the option that settles it."""
@@ -241,7 +248,7 @@ def year_in(value: object) -> int | None:
         return value
     if isinstance(value, datetime | date):
         return value.year
-    match = _YEAR.search(str(value)) if isinstance(value, str) else None
+    match = YEAR.search(str(value)) if isinstance(value, str) else None
     return int(match.group(1)) if match else None
 
 
@@ -266,28 +273,27 @@ def _mention_pattern(name: str) -> re.Pattern[str]:
 
 @dataclass
 class _Pool:
-    """Candidates by normalised name, each with its priors by source."""
+    """Candidates by normalised name, each with the kinds of place that name it."""
 
     found: dict[str, Candidate] = field(default_factory=dict)
-    priors: dict[str, dict[str, float]] = field(default_factory=dict)
+    kinds: dict[str, set[str]] = field(default_factory=dict)
     named_as_reviewed: set[str] = field(default_factory=set)  # 'Moon (2009)', 'Moon review'
     headlines: set[str] = field(default_factory=set)  # header lines of the body, normalised
     whole_titles: set[str] = field(default_factory=set)  # the front-matter title, whole
     filed_as_review: bool = False  # the front matter files it under reviews or films
 
     def add(self, name: str, kind: str, source: str, year: int | None = None) -> None:
-        name = _clean_name(name)
+        name = _clean_name(strip_label(_clean_name(name)))
         dated = re.fullmatch(r"(.+?)\s*\(((?:18|19|20)\d{2})\)", name)
         if dated:  # 'Arrival (2016)' is Arrival, of 2016
             name, year = _clean_name(dated.group(1)), year or int(dated.group(2))
-        words = name.split()
-        if not name or len(words) > _MAX_TITLE_WORDS or not re.search(r"[^\W\d_]", name):
+        if not is_title_candidate(name):  # markup, a URL, an id, a label: never a title
             return
         key = _norm(name)
         candidate = self.found.get(key)
         if candidate is None:
             candidate = self.found[key] = Candidate(name=name)
-            self.priors[key] = {}
+            self.kinds[key] = set()
         elif not any(c.isupper() for c in candidate.name) and any(c.isupper() for c in name):
             candidate.name = name  # 'no country for old men' (a tag) → as the title writes it
         candidate.year = candidate.year or year
@@ -296,15 +302,28 @@ class _Pool:
             self.named_as_reviewed.add(key)
         if source not in candidate.sources:
             candidate.sources.append(source)
-        self.priors[key][source] = max(self.priors[key].get(source, 0.0), PRIOR[kind])
+        self.kinds[key].add(kind)
+
+    def merge(self, short: str, full: str) -> None:
+        """`short` is a short form of `full`: its places count for `full`."""
+        self.kinds[full] |= self.kinds.pop(short)
+        candidate = self.found.pop(short)
+        target = self.found[full]
+        target.sources.extend(s for s in candidate.sources if s not in target.sources)
+        target.year = target.year or candidate.year
+        target.explicit = target.explicit or candidate.explicit
+        for names in (self.named_as_reviewed, self.whole_titles, self.headlines):
+            if short in names:
+                names.add(full)
 
 
 def _headline_candidates(
-    pool: _Pool, line: str, source: str, text: str, weight: float, *, whole: bool = True
+    pool: _Pool, line: str, source: str, text: str, *, whole: bool = True
 ) -> None:
     """Candidates in one headline: 'Moon (2009) review: …', 'Review: Moon', '500 Word Review
     of Ex Machina', '‘Moon’ is …', 'Lady Bird: Love and cinema' (the part before the colon,
     unless the body uses it whole). `whole=False` (a summary field) takes only the patterns."""
+    quoting = " ".join(decode_entities(line).split())  # its quotes kept: '‘La La Land’ might…'
     line = _clean_name(line)
     if not line:
         return
@@ -325,7 +344,7 @@ def _headline_candidates(
     suffix = _REVIEW_SUFFIX.match(line)
     if suffix and suffix.group("film").strip() and not dated_or_named:
         reviewed, line = True, suffix.group("film")
-    for match in _QUOTED.finditer(line):
+    for match in _QUOTED.finditer(quoting):
         kinds.append((match.group("q"), "quoted", None))
     parts = [part for part in _HEADLINE_PARTS.split(line) if part.strip()]
     if whole and not kinds:  # 'Night of the Living Dead (1968): still terrifying' names it
@@ -339,9 +358,6 @@ def _headline_candidates(
         kinds.append((parts[0], "review-phrase" if reviewed else "headline", None))
     for name, kind, year in kinds:
         pool.add(name, kind, source, year)
-        key = _norm(_clean_name(name))
-        if key in pool.priors and weight < 1:
-            pool.priors[key][source] *= weight
 
 
 def _colon_form(film: str, text: str) -> str:
@@ -377,7 +393,7 @@ def _people(evidence: Evidence) -> set[str]:
     """People the article names as crew, cast or author: never the film."""
     people: set[str] = set()
     for parents, words, value in walk_fields(evidence.fields):
-        if set(words) & (PERSON_KEY_WORDS | AUTHOR_KEYS) or set(parents) & PERSON_KEY_WORDS:
+        if set(words) & (CREDIT_WORDS | AUTHOR_KEYS) or set(parents) & CREDIT_WORDS:
             people.update(_norm(v) for v in _values(value))
     if evidence.page:
         people.update(_norm(p) for p in evidence.page.people)
@@ -412,7 +428,7 @@ def _collect(evidence: Evidence, headline_text: str) -> _Pool:
         named_under_film = bool(word_set & {"name", "title"}) and bool(
             set(parents) & FILM_PARENT_WORDS
         )
-        if name and (film_key or named_under_film) and not word_set & PERSON_KEY_WORDS:
+        if name and (film_key or named_under_film) and not word_set & CREDIT_WORDS:
             label = " ".join((*parents, *words))
             year = None
             pool.add(name, "explicit", f"front matter “{label}”", year)
@@ -421,19 +437,19 @@ def _collect(evidence: Evidence, headline_text: str) -> _Pool:
                 pool.add(tag, "tag", "the tags")
         elif name and word_set & TITLE_KEY_WORDS and not parents:
             source = "the title" if words == ["title"] else f"front matter “{' '.join(words)}”"
-            _headline_candidates(pool, name, source, text, 1.0)
+            _headline_candidates(pool, name, source, text)
         elif name and word_set & SUMMARY_KEY_WORDS:  # 'Review of the movie Seven Samurai (1954)'
-            _headline_candidates(pool, name, "the summary", text, 0.6, whole=False)
+            _headline_candidates(pool, name, "the summary", text, whole=False)
         pool.filed_as_review = pool.filed_as_review or _files_as_review(words, value)
     page = evidence.page
     if page is not None:
         if page.reviewed:
             pool.add(page.reviewed.name, "explicit", "the page's structured data")
         for line, source in page.headlines:
-            _headline_candidates(pool, line, source, text, 1.0)
+            _headline_candidates(pool, line, source, text)
     for line in header_lines(headline_text):
         pool.headlines.add(_norm(_clean_name(line)))
-        _headline_candidates(pool, line, "the headline", text, 0.8)
+        _headline_candidates(pool, line, "the headline", text)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line, nxt in itertools.pairwise(lines):
         if (
@@ -448,6 +464,9 @@ def _collect(evidence: Evidence, headline_text: str) -> _Pool:
         titled = span[:1].isupper() or span[:1].isdigit()
         if titled and len(span.split()) <= 8 and not is_sentence_like(span):
             pool.add(span, "italics", "italics in the body")
+    for pattern in _DESCRIBED:
+        for match in pattern.finditer(text):
+            pool.add(match.group("film"), "described", "the body")
     for match in _BODY_TITLE_YEAR.finditer(text):
         pool.add(match.group("film"), "body-year", "the body", int(match.group("year")))
     for match in _QUOTED.finditer(text):
@@ -476,20 +495,114 @@ def _recurring_names(text: str) -> list[str]:
     ]
 
 
-def _score(pool: _Pool, evidence: Evidence, site: str | None) -> list[Candidate]:
+# --- weighing candidates: features, and weights fitted on real reviews ----------------------
+
+# What is known of each candidate, as numbers for the model. Each former rule of thumb is one of
+# them ('a headline says "Title (Year)"', 'the body keeps naming it'); how much each counts is
+# fitted on real reviews by benchmarks/fit_film_inference.py, never set by hand.
+FEATURES = (
+    *(f"kind {kind}" for kind in KINDS),
+    "only recurring",
+    "in the title",
+    "in the page's headlines",
+    "in the first lines",
+    "in the summary",
+    "the whole title",
+    "the title, named in the body",
+    "named as reviewed",
+    "headline dated in the body",
+    "filed as a review",
+    "mentions",
+    "share of mentions",
+    "most mentioned",
+    "emphasis",
+    "places",
+    "words",
+    "first mention",
+    "a single word",
+    "a given name",
+    "a person's name",
+    "a surname in the body",
+    "in a headline",
+    "capitalised words",
+    "a part played",
+    "the whole title, a sentence",
+)
+MODEL_FILE = "film_inference.json"
+
+
+class FilmModel(BaseModel):
+    """A conditional logit over FEATURES: of one article's candidates, how likely each is its
+    film (a softmax of the weighted features, so the candidates compete with each other)."""
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    weights: list[float]
+    accept: float = Field(description="The lowest probability taken without asking the user.")
+    fitted_on: str = ""
+    figures: dict[str, object] = Field(default_factory=dict)
+
+    def scores(self, rows: list[dict[str, float]]) -> list[float]:
+        """The weight of evidence for each candidate (0 is an average candidate's)."""
+        import numpy as np
+
+        if not rows:
+            return []
+        matrix = np.array([[row[name] for name in self.features] for row in rows], dtype=float)
+        scaled = (matrix - np.array(self.mean)) / np.array(self.scale)
+        return [float(v) for v in scaled @ np.array(self.weights)]
+
+    def probabilities(self, rows: list[dict[str, float]]) -> list[float]:
+        """One article's candidates → the probability of each being its film."""
+        scores = self.scores(rows)
+        top = max(scores, default=0.0)
+        odds = [math.exp(score - top) for score in scores]
+        return [value / sum(odds) for value in odds]
+
+
+
+@functools.cache
+def film_model() -> FilmModel:
+    """The weights shipped in filmchat/data, fitted by benchmarks/fit_film_inference.py."""
+    path = Path(__file__).resolve().parent / "data" / MODEL_FILE
+    return FilmModel.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+@dataclass
+class Weighed:
+    """An article's title candidates with their features, and its site and own title."""
+
+    candidates: list[Candidate]
+    features: list[dict[str, float]]
+    site: str | None
+    title: str | None
+    title_source: str | None
+
+
+def weigh_candidates(evidence: Evidence) -> Weighed:
+    """Every title candidate of the article (people, labels and the site left out) with the
+    features the model weighs; the model is not consulted here, so this is what it is fitted on.
+    """
+    page = evidence.page
+    site = _field(evidence, "site", "sitename") or (page.site if page else None)
+    title, title_source = _title(evidence, evidence.text)
     text = evidence.text
+    pool = _collect(evidence, text)
+    if title:  # the article's own title, as it will be stored
+        pool.whole_titles.add(_norm(_clean_name(strip_label(title))))
+    _merge_full_titles(pool)
     people = _people(evidence)
     emphasised = [_norm(s) for s in evidence.emphasis]
     spans: dict[str, list[tuple[int, int]]] = {
         key: [m.span() for m in _mention_pattern(c.name).finditer(text)]
         for key, c in pool.found.items()
     }
-    ranked = []
-    base: dict[str, float] = {}  # score before mentions
+    kept: list[Candidate] = []
     for key, candidate in pool.found.items():
-        if key in people or key in GENERIC_LABELS or (site and key == _norm(site)):
+        if key in people or (site and key == _norm(site)):
             continue
-        if all(word in GENERIC_LABELS for word in key.split()):
+        if all(word in LABEL_WORDS for word in key.split()):
             continue
         # mentions inside a longer candidate's mentions belong to that one ('Blade Runner' in
         # 'Blade Runner 2049', 'Mad Max' in 'Mad Max: Fury Road')
@@ -505,21 +618,96 @@ def _score(pool: _Pool, evidence: Evidence, site: str | None) -> list[Candidate]
         own = [s for s in spans[key] if not any(a <= s[0] and s[1] <= b for a, b in longer)]
         # a headline that is all film ('Under the Skin' above the credits) is no mention
         candidate.mentions = len(own) - (key in pool.headlines and bool(own))
-        priors = sorted(pool.priors[key].values(), reverse=True)
-        emphasis = min(emphasised.count(key), 5)
-        base[key] = priors[0] + SOURCE_BONUS * min(len(priors) - 1, 3) + 0.3 * emphasis
-        candidate.score = base[key] + _mention_score(candidate.mentions)
-        ranked.append(candidate)
-    _absorb_short_forms(ranked, base)
-    ranked.sort(key=lambda c: (-c.score, -len(c.name)))
-    return ranked
+        spans[key] = own
+        kept.append(candidate)
+    _absorb_short_forms(kept, pool)
+    most = max((c.mentions for c in kept), default=0)
+    surnames = _surnames(text)
+    parts = {_norm(m["name"]) for pattern in _CHARACTER_CONTEXTS for m in pattern.finditer(text)}
+    features = []
+    for candidate in kept:
+        key = _norm(candidate.name)
+        sources = candidate.sources
+        kinds = pool.kinds[key]
+        headlined = any(s.startswith(HEADLINE_SOURCES) for s in sources)
+        first = min((start for start, _ in spans.get(key, [])), default=None)
+        row = {f"kind {kind}": float(kind in kinds) for kind in KINDS}
+        row |= {
+            "only recurring": float(kinds == {"recurring"}),
+            "in the title": float(
+                "the title" in sources
+                or (not candidate.explicit and any(s.startswith("front matter") for s in sources))
+            ),
+            "in the page's headlines": float(
+                any(s.startswith("the page") and "structured" not in s for s in sources)
+            ),
+            "in the first lines": float("the headline" in sources),
+            "in the summary": float("the summary" in sources),
+            "the whole title": float(key in pool.whole_titles),
+            "named as reviewed": float(key in pool.named_as_reviewed),
+            "headline dated in the body": float(headlined and "the body" in sources),
+            "filed as a review": float(pool.filed_as_review and key in pool.whole_titles),
+            "mentions": math.log2(1 + max(candidate.mentions, 0)),
+            "share of mentions": max(candidate.mentions, 0) / most if most > 0 else 0.0,
+            "most mentioned": float(most > 0 and candidate.mentions == most),
+            "emphasis": math.log2(1 + min(emphasised.count(key), 8)),
+            "places": math.log2(len(sources)),
+            "words": float(len(candidate.name.split())),
+            "first mention": 1.0 - first / max(len(text), 1) if first is not None else 0.0,
+            "the title, named in the body": float(
+                key in pool.whole_titles and candidate.mentions > 0
+            ),
+            "a single word": float(len(candidate.name.split()) == 1),
+            "a given name": float(
+                len(candidate.name.split()) == 1 and is_given_name(candidate.name)
+            ),
+            "a person's name": float(is_person_name(candidate.name)),
+            "a surname in the body": float(key in surnames),
+            "in a headline": float(headlined),
+            "capitalised words": _capitalised(candidate.name),
+            "a part played": float(key in parts),
+            # 'Scar Jo gets under your skin': a headline written as a sentence, not a title
+            "the whole title, a sentence": float(key in pool.whole_titles)
+            * (1.0 - _capitalised(candidate.name)),
+        }
+        features.append(row)
+    return Weighed(kept, features, site, title, title_source)
 
 
-def _mention_score(mentions: int) -> float:
-    return 1.5 * math.log2(1 + mentions)
+def _capitalised(name: str) -> float:
+    """The share of a name's words, small words aside, written with a capital (or a digit):
+    1 for 'The Quiet Orchard', low for a headline sentence ('On a wing and a prayer')."""
+    words = [w for w in name.split() if w.lower() not in _SMALL_WORDS] or name.split()
+    return sum(w[:1].isupper() or w[:1].isdigit() for w in words) / len(words)
 
 
-def _absorb_short_forms(ranked: list[Candidate], base: dict[str, float]) -> None:
+def _surnames(text: str) -> set[str]:
+    """Last words of the full names the body uses ('Pitt' of 'Brad Pitt'), normalised."""
+    runs = {match.group(0).strip(" :") for match in re.finditer(_TITLE_RUN, text)}
+    return {_norm(run.split()[-1]) for run in runs if is_person_name(run)}
+
+
+def _merge_full_titles(pool: _Pool) -> None:
+    """A headline's 'Fantastic Beasts' that the body italicises as 'Fantastic Beasts and Where
+    to Find Them' is that title's short form: they are one candidate, under the full title."""
+    headlined = [
+        key
+        for key, c in pool.found.items()
+        if any(s.startswith(HEADLINE_SOURCES) for s in c.sources)
+    ]
+    for short in headlined:
+        longer = [
+            key
+            for key in pool.found
+            if "italics" in pool.kinds[key]
+            and key.startswith(short + " ")
+            and key[len(short) + 1 :].split()[0] in _SMALL_WORDS
+        ]
+        if len(longer) == 1 and short in pool.found:
+            pool.merge(short, longer[0])
+
+
+def _absorb_short_forms(ranked: list[Candidate], pool: _Pool) -> None:
     """A headline 'Mad Max: Fury Road' the body uses whole is the title, and the body's
     'Fury Road' and 'Mad Max' are its short forms: their mentions count for it."""
     for full in [c for c in ranked if ":" in c.name and c.mentions]:
@@ -529,49 +717,34 @@ def _absorb_short_forms(ranked: list[Candidate], base: dict[str, float]) -> None
         for short in [c for c in ranked if _norm(c.name) in parts]:
             full.mentions += short.mentions
             ranked.remove(short)
-        full.score = base[_norm(full.name)] + _mention_score(full.mentions)
 
 
-def _is_confident(ranked: list[Candidate], pool: _Pool) -> Candidate | None:
-    """The winner, if the evidence settles it; names the body merely repeats (characters,
-    places) never win and are no rivals."""
-    named = [c for c in ranked if set(c.sources) - {"recurring in the body"}]
-    if not named:
-        return None
-    best, key = named[0], _norm(named[0].name)
-    if best.explicit:
-        return best
-    # a rival contained in the winner ('Living Dead') is its short form, not another film;
-    # a phrase in quotes is more often a quotation than a title
-    rivals = [
-        c
-        for c in named[1:]
-        if _norm(c.name) not in key
-        and set(c.sources) - {"recurring in the body", "quotes in the body"}
-    ]
-    margin = best.score - (rivals[0].score if rivals else 0.0)
-    headlined = any(s.startswith(HEADLINE_SOURCES) for s in best.sources)
-    whole_title = key in pool.whole_titles and (best.mentions > 0 or pool.filed_as_review)
-    # 'Moon (2009) review: …'; a headline's 'Get Out' the body dates ('Get Out (2017)
-    # follows'); a post titled just 'Inception' that talks about it
-    if key in pool.named_as_reviewed or (headlined and "the body" in best.sources) or whole_title:
-        return best if margin >= STRONG_MARGIN else None
-    # a film named only in passing (italics, quotes, tags) needs a headline or a field too;
-    # "Title (Year)" in the body counts when the body keeps coming back to it
-    strong_source = any(
-        not s.startswith(("italics", "quotes", "the body", "the tags", "recurring"))
-        or (s == "the body" and best.mentions >= 3)
-        for s in best.sources
+def choose(weighed: Weighed, model: FilmModel) -> tuple[list[Candidate], Candidate | None]:
+    """Candidates best first, each scored with the model's probability, and the film if the
+    best one's probability reaches the fitted level at which a film is taken without asking."""
+    for candidate, probability in zip(
+        weighed.candidates, model.probabilities(weighed.features), strict=True
+    ):
+        candidate.score = probability
+    ranked = sorted(weighed.candidates, key=lambda c: (-c.score, -len(c.name)))
+    taken = bool(ranked) and ranked[0].score >= model.accept and named_outright(ranked[0])
+    return ranked, ranked[0] if taken else None
+
+
+def named_outright(candidate: Candidate) -> bool:
+    """Named as a film: by the article's title or a headline, a field that names a film, or
+    the body dating or describing it ('Title (2016)', 'Title, a Brazilian film by …'). Only
+    such a name is taken without asking; one the body merely repeats (a character, a place)
+    is offered as a candidate."""
+    return candidate.explicit or any(
+        s.startswith(HEADLINE_SOURCES) or s == "the body" for s in candidate.sources
     )
-    if strong_source and best.mentions >= CONFIDENT_MENTIONS and margin >= CONFIDENT_MARGIN:
-        return best
-    return None
 
 
 # --- year, title, author ---------------------------------------------------------------------
 
 
-def _film_year(best: Candidate | None, evidence: Evidence) -> tuple[int | None, str | None]:
+def film_year(best: Candidate | None, evidence: Evidence) -> tuple[int | None, str | None]:
     if best is not None and best.year:
         source = next((s for s in best.sources if "body" not in s), best.sources[0])
         return best.year, source
@@ -633,7 +806,7 @@ def strip_site_name(headlines: list[tuple[str, str]], site: str | None) -> str:
 
     def is_site(part: str) -> bool:
         key = _norm(part)
-        if all(word in GENERIC_LABELS for word in key.split()):
+        if all(word in LABEL_WORDS for word in key.split()):
             return True  # 'Moon | Film review | The Daily Planet'
         if site_key is not None:
             return key == site_key
@@ -660,7 +833,7 @@ def _person_value(value: object) -> str | None:
 
 def _author(evidence: Evidence) -> tuple[str | None, str | None]:
     for parents, words, value in walk_fields(evidence.fields):
-        in_film = set(parents) & (FILM_PARENT_WORDS | PERSON_KEY_WORDS)
+        in_film = set(parents) & (FILM_PARENT_WORDS | CREDIT_WORDS)
         if not in_film and " ".join(words) in AUTHOR_KEYS:
             name = _person_value(value)
             if name:
@@ -691,14 +864,11 @@ def _day(value: str | None) -> str | None:
 def infer(evidence: Evidence, fallback_title: str) -> Inference:
     """Title, film, year and author of an article, and how sure the film is."""
     page = evidence.page
-    site = _field(evidence, "site", "sitename") or (page.site if page else None)
-    headline_text = evidence.text
-    pool = _collect(evidence, headline_text)
-    ranked = _score(pool, evidence, site)
-    best = _is_confident(ranked, pool)
+    weighed = weigh_candidates(evidence)
+    site, title, title_source = weighed.site, weighed.title, weighed.title_source
+    ranked, best = choose(weighed, film_model())
     confident = best is not None
-    year, year_source = _film_year(best, evidence) if best else (None, None)
-    title, title_source = _title(evidence, headline_text)
+    year, year_source = film_year(best, evidence) if best else (None, None)
     author, author_source = _author(evidence)
     meta = ArticleMeta(
         title=title or fallback_title,
@@ -716,6 +886,5 @@ def infer(evidence: Evidence, fallback_title: str) -> Inference:
         year_source=year_source,
         title_source=title_source,
         author_source=author_source,
-        # names only the body repeats (characters, places) come after the others
-        candidates=sorted(ranked, key=lambda c: not set(c.sources) - {"recurring in the body"})[:5],
+        candidates=ranked[:5],
     )
