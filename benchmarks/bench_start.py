@@ -182,7 +182,7 @@ def rows(raw: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{GOALS[key][1]}"
                 for key in figures
             ]
-            return f" [goal {'; '.join(said)}]"
+            return f" (goal {'; '.join(said)})"
 
         if "ask_seconds" in f:
             table.append(
