@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # filmchat's one entry point for people and CI.
 #   ./dev.sh          set up .venv, build the index if needed, open the chat
-#   ./dev.sh test     set up .venv, run the whole test suite (extra args go to pytest)
+#   ./dev.sh test     set up .venv, run the whole test suite on every core (extra args go to pytest)
 #   ./dev.sh setup    only set up .venv
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -44,7 +44,8 @@ case "${1:-chat}" in
   test)
     shift || true
     setup
-    exec .venv/bin/python -m pytest "$@" ;;
+    # one worker per core (at most 4: each holds its own model and indexes); -n 0 runs serially
+    exec .venv/bin/python -m pytest -n auto --maxprocesses 4 "$@" ;;
   chat)
     setup
     .venv/bin/filmchat index

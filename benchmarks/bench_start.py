@@ -10,8 +10,10 @@ one warm-up run, with the light path (the default) and with it switched off
   * the chat's first cited answer after launch, the question typed as soon as the window is up
     (the real Textual app driven headless by `_first_answer.py`; wall time from launch);
   * importing each stack alone (`python -c "import ..."`), for scale.
-Figures, not a test: the CPU, its features and the load average are printed beside them.
-Goals: ask ≤ 1.0 s and ≤ 250 MiB, index +1 article ≤ 1.5 s, first chat answer ≤ 1.5 s.
+Figures, not a test: the CPU, its features and the load average are printed beside them,
+and each figure beside its goal (GOALS, issue 19, for the light path on an idle machine; the
+trained language model that the people issue adds to indexing is reported apart, ≤ 2.5 s).
+`--only ask` (or index, chat) measures one of them; `--light-only` skips the torch path.
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ QUESTION = "Who directed Her?"
 CHAT_QUESTION = "Who plays Theodore in Her?"
 FILMCHAT = Path(sys.executable).with_name("filmchat")
 PATHS = {"light": {}, "light path off": {"FILMCHAT_RUNTIME": "torch"}}
+MEASURES = ("ask", "index", "chat")
+# (figure, goal, unit) for the light path: median of the runs on an idle machine
+GOALS = {
+    "ask_seconds": (0.5, "s"),
+    "ask_mib": (200.0, "MiB"),
+    "index_one_seconds": (1.0, "s"),
+    "chat_seconds": (1.0, "s"),
+}
 IMPORTS = {
     "onnxruntime, tokenizers, numpy": "import onnxruntime, tokenizers, numpy",
     "torch": "import torch",
@@ -75,8 +85,9 @@ def median_of(runs: int, once: Callable[[], tuple[float, ...]]) -> list[float]:
     return [statistics.median(column) for column in zip(*samples, strict=True)]
 
 
-def run(runs: int) -> dict[str, Any]:
+def run(runs: int, measures: tuple[str, ...], paths: dict[str, dict[str, str]]) -> dict[str, Any]:
     raw: dict[str, Any] = {"machine": _machine.cpu(), "runs": runs, "load": {}}
+    raw["paths"] = list(paths)
     raw["load"]["start"] = _machine.load_average()
     root = Path(tempfile.mkdtemp(prefix="filmchat-start-"))
     try:
@@ -89,25 +100,31 @@ def run(runs: int) -> dict[str, Any]:
             [str(FILMCHAT), "index", "--json"], env=base, check=True, capture_output=True
         )
 
-        for name, extra in PATHS.items():
+        for name, extra in paths.items():
             env = {**base, **extra}
             figures: dict[str, float] = {}
-            log(f"{name}: filmchat ask")
-            figures["ask_seconds"], figures["ask_mib"], figures["ask_cpu"] = median_of(
-                runs, lambda env=env: fresh_process([str(FILMCHAT), "ask", QUESTION], env)[:3]
-            )
-            log(f"{name}: filmchat index after adding one article")
-            seconds, cpu, chunks = median_of(runs, lambda env=env: index_one_article(root, env))
-            figures |= {
-                "index_one_seconds": seconds,
-                "index_one_cpu": cpu,
-                "index_one_chunks": chunks,
-            }
-            log(f"{name}: the chat's first cited answer")
-            seconds, cpu = median_of(runs, lambda env=env: chat_first_answer(root, env))
-            figures |= {"chat_seconds": seconds, "chat_cpu": cpu}
+            if "ask" in measures:
+                log(f"{name}: filmchat ask")
+                figures["ask_seconds"], figures["ask_mib"], figures["ask_cpu"] = median_of(
+                    runs, lambda env=env: fresh_process([str(FILMCHAT), "ask", QUESTION], env)[:3]
+                )
+            if "index" in measures:
+                log(f"{name}: filmchat index after adding one article")
+                seconds, cpu, chunks = median_of(runs, lambda env=env: index_one_article(root, env))
+                figures |= {
+                    "index_one_seconds": seconds,
+                    "index_one_cpu": cpu,
+                    "index_one_chunks": chunks,
+                }
+            if "chat" in measures:
+                log(f"{name}: the chat's first cited answer")
+                seconds, cpu = median_of(runs, lambda env=env: chat_first_answer(root, env))
+                figures |= {"chat_seconds": seconds, "chat_cpu": cpu}
             raw[name] = figures
             raw["load"][name] = _machine.load_average()
+        if measures != MEASURES:
+            raw["imports"] = {}
+            return raw
 
         log("imports alone")
         raw["imports"] = {
@@ -154,23 +171,43 @@ def rows(raw: dict[str, Any]) -> list[tuple[str, str]]:
         ("load average (1 min) through the run", loads),
         ("runs", f"median of {raw['runs']} after a warm-up, a fresh process each"),
     ]
-    for name in PATHS:
+    for name in raw["paths"]:
         f = raw[name]
-        table += [
-            (
-                f"{name}: `filmchat ask`",
-                f"{f['ask_seconds']:.2f} s (CPU {f['ask_cpu']:.2f} s), peak {f['ask_mib']:.0f} MiB",
-            ),
-            (
-                f"{name}: `filmchat index`, one article added",
-                f"{f['index_one_seconds']:.2f} s (CPU {f['index_one_cpu']:.2f} s), "
-                f"{f['index_one_chunks']:.0f} chunks embedded",
-            ),
-            (
-                f"{name}: the chat's first cited answer",
-                f"{f['chat_seconds']:.2f} s (CPU {f['chat_cpu']:.2f} s for the whole run)",
-            ),
-        ]
+
+        def goal(*figures: str, f: dict[str, float] = f, name: str = name) -> str:
+            if name != "light":
+                return ""
+            said = [
+                f"{'met' if f[key] <= GOALS[key][0] else 'missed'}: ≤ {GOALS[key][0]:g} "
+                f"{GOALS[key][1]}"
+                for key in figures
+            ]
+            return f" (goal {'; '.join(said)})"
+
+        if "ask_seconds" in f:
+            table.append(
+                (
+                    f"{name}: `filmchat ask`",
+                    f"{f['ask_seconds']:.2f} s (CPU {f['ask_cpu']:.2f} s), "
+                    f"peak {f['ask_mib']:.0f} MiB{goal('ask_seconds', 'ask_mib')}",
+                )
+            )
+        if "index_one_seconds" in f:
+            table.append(
+                (
+                    f"{name}: `filmchat index`, one article added",
+                    f"{f['index_one_seconds']:.2f} s (CPU {f['index_one_cpu']:.2f} s), "
+                    f"{f['index_one_chunks']:.0f} chunks embedded{goal('index_one_seconds')}",
+                )
+            )
+        if "chat_seconds" in f:
+            table.append(
+                (
+                    f"{name}: the chat's first cited answer",
+                    f"{f['chat_seconds']:.2f} s (CPU {f['chat_cpu']:.2f} s for the whole run)"
+                    f"{goal('chat_seconds')}",
+                )
+            )
     table += [(f"`import {label}` alone", f"{s:.2f} s") for label, s in raw["imports"].items()]
     return table
 
@@ -179,8 +216,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="measured runs after a warm-up")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+    parser.add_argument("--only", choices=MEASURES, help="measure only this")
+    parser.add_argument("--light-only", action="store_true", help="skip the torch path")
     args = parser.parse_args()
-    raw = run(max(args.runs, 1))
+    measures = (args.only,) if args.only else MEASURES
+    paths = {"light": PATHS["light"]} if args.light_only else PATHS
+    raw = run(max(args.runs, 1), measures, paths)
     if args.json:
         print(json.dumps(raw, indent=2))
         return

@@ -113,6 +113,34 @@ def markdown_text(widget: AnswerMessage) -> str:
     return widget.query_one(Markdown).source
 
 
+async def run_from_palette(pilot: Pilot, command: str) -> None:
+    """Open the command palette, type `command` and run it once the palette offers it.
+
+    The palette searches in a worker: enter before its results are listed selects nothing.
+    """
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    await pilot.press(*command)
+
+    def offered() -> bool:
+        palette = pilot.app.screen
+        if not isinstance(palette, CommandPalette):
+            return False
+        searching = any(
+            worker.group == CommandPalette._GATHER_COMMANDS_GROUP and not worker.is_finished
+            for worker in palette.workers
+        )
+        listing = palette.query_one(CommandList)
+        if searching or listing.highlighted is None:
+            return False
+        highlighted = listing.get_option_at_index(listing.highlighted)
+        return str(highlighted.prompt).startswith(command)
+
+    await wait_until(pilot, offered, what=f"the palette to offer {command}")
+    await pilot.press("enter")
+
+
 async def press_button(pilot: Pilot, selector: str) -> None:
     """Click a dialog's button once it is laid out (a click before that lands nowhere)."""
 

@@ -1,4 +1,5 @@
-"""`filmchat ask` and `filmchat eval` as a user runs them: the real command in a subprocess."""
+"""`filmchat ask` and `filmchat eval` as a user runs them: each once as the real command in a
+subprocess, the other cases through the same entry point in this process."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from filmchat.settings import Settings
+from in_process import filmchat
 
 ANSWER_KEYS = {
     "question",
@@ -23,12 +25,23 @@ ANSWER_KEYS = {
 }
 
 
-def run(settings: Settings | None, *args: str, env_extra: dict[str, str] | None = None):
-    env = dict(os.environ)
+def folders(settings: Settings | None, extra: dict[str, str] | None) -> dict[str, str]:
+    env = dict(extra or {})
     if settings is not None:
-        env["FILMCHAT_CORPUS"] = str(settings.corpus)
-        env["FILMCHAT_INDEX"] = str(settings.index)
-    env.update(env_extra or {})
+        folders = {"FILMCHAT_CORPUS": str(settings.corpus), "FILMCHAT_INDEX": str(settings.index)}
+        env = {**folders, **env}
+    return env
+
+
+def run(settings: Settings | None, *args: str, env_extra: dict[str, str] | None = None):
+    """The command in this process (see in_process.py)."""
+    return filmchat(*args, env=folders(settings, env_extra))
+
+
+def run_process(settings: Settings | None, *args: str, env_extra: dict[str, str] | None = None):
+    """The installed entry point in a subprocess, as a user's shell starts it."""
+    env = dict(os.environ)
+    env.update(folders(settings, env_extra))
     return subprocess.run(
         [sys.executable, "-m", "filmchat", *args],
         capture_output=True,
@@ -39,7 +52,7 @@ def run(settings: Settings | None, *args: str, env_extra: dict[str, str] | None 
 
 
 def test_ask_json_one_object_per_turn(seed_index: Settings) -> None:
-    result = run(seed_index, "ask", "--json", "Who directed Her?", "What about the music?")
+    result = run_process(seed_index, "ask", "--json", "Who directed Her?", "What about the music?")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 2
@@ -93,7 +106,7 @@ def test_ask_prints_answer_and_numbered_sources(seed_index: Settings) -> None:
 
 
 def test_eval_prints_the_metrics(seed_index: Settings) -> None:
-    result = run(seed_index, "eval", "--json")
+    result = run_process(seed_index, "eval", "--json")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
     for key in ("recall_at_5", "mrr", "answer_hit_rate", "refusal_accuracy"):

@@ -17,6 +17,7 @@ from pathlib import Path
 import frontmatter
 import pytest
 
+import in_process
 from filmchat.checkpoints import PAUSE_VARIABLE, PAUSED, PHASES
 from filmchat.embedding import Embedder
 from filmchat.indexer import build_index
@@ -57,6 +58,12 @@ def environment(**extra: str) -> dict[str, str]:
 
 
 def filmchat(*args: object, **env: str) -> subprocess.CompletedProcess[str]:
+    """The command in this process, with only `env`'s FILMCHAT_* settings (in_process.py)."""
+    return in_process.filmchat(*args, env=env)
+
+
+def filmchat_process(*args: object, **env: str) -> subprocess.CompletedProcess[str]:
+    """The installed `filmchat` script in a subprocess: one test per command goes through it."""
     return subprocess.run(
         [str(FILMCHAT), *map(str, args)],
         capture_output=True,
@@ -111,7 +118,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     shutil.copytree(SEEDS, root / "corpus")
     for name, data in BAD_FILES.items():
         (root / "corpus" / name).write_bytes(data)
-    result = filmchat("index", "--json", "--corpus", root / "corpus", "--index", root / "index")
+    result = filmchat_process(
+        "index", "--json", "--corpus", root / "corpus", "--index", root / "index"
+    )
     return Built(root / "corpus", root / "index", result)
 
 
@@ -178,7 +187,7 @@ def test_folders_come_from_environment_or_options(built, tmp_path):
 
 
 def test_sources_lists_films_articles_authors_and_chunk_counts(built):
-    result = filmchat("sources", "--index", built.index, COLUMNS="200")
+    result = filmchat_process("sources", "--index", built.index, COLUMNS="200")
     assert result.returncode == 0, result.stderr
     assert "Her (2013)" in result.stdout
     rows = result.stdout.splitlines()
@@ -221,6 +230,23 @@ def test_damaged_index_is_one_line_saying_how_to_rebuild(built, tmp_path, damage
     copy = built.copy(tmp_path)
     DAMAGE[damage](copy.index)
     assert_one_line_error(filmchat("sources", "--index", copy.index), "filmchat index --full")
+
+
+def test_index_check_hashes_what_a_question_does_not(built, tmp_path):
+    copy = built.copy(tmp_path)
+    good = filmchat("index", "--check", *copy.options())
+    assert good.returncode == 0, good.stderr
+    assert "intact" in good.stdout and "5 articles" in good.stdout
+    report = json.loads(filmchat("index", "--check", "--json", *copy.options()).stdout)
+    assert report["intact"] is True and report["articles"] == 5
+    before = folder_state(copy.index)
+
+    garble(live_generation(copy.index) / VECTORS)  # zeroed vectors: same size, same structure
+    damaged = folder_state(copy.index)
+    asked = filmchat("sources", *copy.options(), COLUMNS="200")
+    assert asked.returncode == 0, asked.stderr  # a question's open checks sizes, not hashes
+    assert_one_line_error(filmchat("index", "--check", *copy.options()), "filmchat index --full")
+    assert folder_state(copy.index) == damaged != before  # --check changes nothing
 
 
 def test_missing_index_is_one_line_saying_how_to_build(built, tmp_path):
@@ -408,7 +434,7 @@ def test_add_never_overwrites_an_existing_file(tmp_path, corpus):
 
 def test_add_then_index_embeds_the_new_article(built, tmp_path):
     copy = built.copy(tmp_path)
-    result = filmchat("add", FIXTURES / "site" / "arrival-2016-review.txt", *copy.options())
+    result = filmchat_process("add", FIXTURES / "site" / "arrival-2016-review.txt", *copy.options())
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stdout.strip().splitlines()

@@ -318,21 +318,64 @@ def built_copy(seed_index: Settings, tmp_path: Path) -> Settings:
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_damaged_index_is_reported_with_the_fix(built_copy, damage):
+    """Verified (as a rebuild and `filmchat index --check` open it): every damage is found."""
     DAMAGE[damage](built_copy)
     with pytest.raises(IndexCorruptError) as caught:
-        IndexStore.open(built_copy.index)
+        IndexStore.open(built_copy.index, verify=True)
     message = str(caught.value)
     assert "filmchat index --full" in message
     assert "\n" not in message
 
 
-@pytest.mark.parametrize("damage", ["database garbled", "database emptied", "vectors truncated"])
+# the one damage only a hash finds: zeroed vector data keeps the file's size and structure
+HASH_ONLY = {"vectors garbled"}
+
+
+@pytest.mark.parametrize("damage", sorted(set(DAMAGE) - HASH_ONLY))
 def test_damage_is_found_even_without_checksum_verification(built_copy, damage):
-    """`filmchat sources` opens without hashing the files: damaged pages are still caught on
-    open rather than as a crash in the first query that touches them."""
+    """A question opens without hashing the files: sizes, generation, format and SQLite's page
+    structure still catch the damage on open, not as a crash in the first query touching it."""
     DAMAGE[damage](built_copy)
-    with pytest.raises(IndexCorruptError):
+    with pytest.raises(IndexCorruptError) as caught:
         IndexStore.open(built_copy.index, verify=False)
+    assert "filmchat index --full" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_opening_for_a_question_hashes_nothing(
+    seed_index: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing reads the whole index (1.5 GB at a million chunks): never for a question."""
+    from filmchat import store as store_module
+    from filmchat.conversation import Conversation, Engine
+
+    hashed: list[Path] = []
+
+    def counting_sha256(path: Path) -> str:
+        hashed.append(path)
+        return ""
+
+    monkeypatch.setattr(store_module, "_sha256", counting_sha256)
+    IndexStore.open(seed_index.index).close()
+    engine = Engine(seed_index, embedder)
+    try:
+        answer = Conversation(engine).ask("Who directed Her?")
+    finally:
+        engine.store.close()
+    assert answer.answered and "Spike Jonze" in answer.text
+    assert hashed == []
+    with pytest.raises(IndexCorruptError):  # the same open, verified, does hash
+        IndexStore.open(seed_index.index, verify=True)
+    assert hashed
+
+
+def test_a_generation_pointed_at_by_mistake_is_damage(built_copy):
+    """CURRENT naming a folder whose manifest was written for another generation."""
+    live = live_generation(built_copy.index)
+    assert live is not None
+    shutil.copytree(live, built_copy.index / "gen-000099")
+    (built_copy.index / CURRENT).write_text("gen-000099\n")
+    with pytest.raises(IndexCorruptError, match="filmchat index --full"):
+        IndexStore.open(built_copy.index)
 
 
 def test_missing_index_says_to_build_it(tmp_path):

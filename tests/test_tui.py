@@ -29,12 +29,14 @@ from helpers_tui import (
     notified,
     press_button,
     ready,
+    run_from_palette,
     start,
     submit,
     wait_until,
 )
 
 WIDE = (120, 40)
+HELD = 3600.0  # seconds: a reveal that waits after each sentence until the test cancels it
 
 
 @pytest.fixture
@@ -167,8 +169,9 @@ async def test_add_then_reindex_answers_from_the_new_article(
 async def test_answer_revealed_by_sentence_and_esc_cancels_it(
     seed: Settings, embedder: Embedder
 ) -> None:
-    # a slow reveal keeps the answer running long enough to watch it and cancel it
-    app = FilmchatApp(seed, embedder=embedder, reveal_delay=2.0)
+    # a reveal held after each sentence for longer than any test: what is shown while it runs
+    # does not depend on how fast the machine is, and only Esc ends it
+    app = FilmchatApp(seed, embedder=embedder, reveal_delay=HELD)
     question = "What does Her say about loneliness?"
     async with app.run_test(size=WIDE) as pilot:
         await start(pilot)
@@ -296,8 +299,12 @@ async def test_model_that_cannot_load_is_reported(
     async with app.run_test(size=WIDE) as pilot:
         await wait_until(pilot, lambda: notified(app, "Cannot load embedding model"), timeout=120)
         assert notified(app, "FILMCHAT_MODEL")
-        assert not app.chat.activity.has_class("-active")
+        # the notice is shown at once; the activity bar hears of it by message, a moment later
+        await wait_until(
+            pilot, lambda: not app.chat.activity.has_class("-active"), what="the bar to go idle"
+        )
         await submit(pilot, "Who directed Her?")
+        await wait_until(pilot, lambda: app.chat.query(AnswerMessage), what="the waiting answer")
         waiting = app.chat.query_one(AnswerMessage)
         assert "model did not load" in str(waiting.query_one(".answer-status").render())
         await submit(pilot, "/help")  # commands still work while the question waits
@@ -429,10 +436,7 @@ async def test_help_sources_and_palette(seed: Settings, embedder: Embedder) -> N
         await wait_until(pilot, lambda: app.chat.query(NoteMessage))
         assert "/export FILE.md" in app.chat.query(NoteMessage).last().source
 
-        await pilot.press("ctrl+p")
-        await pilot.press(*"/sources")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "/sources")
         await wait_until(pilot, lambda: len(app.chat.query(NoteMessage)) == 2)
         listing = app.chat.query(NoteMessage).last().source
         assert "Articles in the collection" in listing and "her-2013-review.md" in listing

@@ -25,9 +25,18 @@ from filmchat.tui.render import UNCITED, answer_markdown
 from filmchat.tui.screens.history import HistoryScreen
 from filmchat.tui.widgets.answer import AnswerMessage
 from filmchat.tui.widgets.question import QuestionMessage
-from helpers_tui import ask, cards, markdown_text, notified, start, submit, wait_until
+from helpers_tui import (
+    ask,
+    cards,
+    markdown_text,
+    notified,
+    run_from_palette,
+    start,
+    submit,
+    wait_until,
+)
 from llm_server import Reply, ScriptedServer, server_process
-from test_llm import cite, claim
+from test_llm import PATIENT, STALL, cite, claim
 
 WIDE = (120, 40)
 QUESTION = "Who composed the score of Her and what do reviewers say about it?"
@@ -235,7 +244,8 @@ FAILURES = {
         Reply(events=['{"choices": [{"delta": {"content": "Her"}}]}', "{oops"]),
         "malformed stream",
     ),
-    "timeout": (Reply(text="The score", hang=30), "did not answer within 1 s"),
+    # stalls until the test ends: the timeout is the only way out, however slow the machine
+    "timeout": (Reply(text="The score", hang=STALL), "did not answer within 1 s"),
 }
 
 
@@ -245,7 +255,9 @@ async def test_server_failure_is_a_notification_and_the_extractive_answer(
 ) -> None:
     reply, expected = FAILURES[case]
     server.queue(reply)
-    app = FilmchatApp(settings.model_copy(update={"llm_timeout": 1.0}), embedder=embedder)
+    # only the stall may meet the timeout; the other failures get one no loaded machine reaches
+    timeout = 1.0 if case == "timeout" else PATIENT
+    app = FilmchatApp(settings.model_copy(update={"llm_timeout": timeout}), embedder=embedder)
     async with app.run_test(size=WIDE) as pilot:
         await start(pilot)
         widget = await ask(pilot, QUESTION)
@@ -269,10 +281,7 @@ async def test_llm_command_switches_mode(
         assert widget.answer.answered and server.requests == []
 
         # back on from the command palette; the follow-up is condensed, then answered
-        await pilot.press("ctrl+p")
-        await pilot.press(*"/llm on")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "/llm on")
         await wait_until(pilot, lambda: app.chat.header.mode == "LLM scripted-model")
         server.queue(Reply(text=QUESTION), Reply(text=cite(claim(passages[0]), "[1]")))
         widget = await ask(pilot, "And what do they say about it?")

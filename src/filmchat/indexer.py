@@ -173,7 +173,7 @@ def load_corpus(
 
 def _open_existing(settings: Settings, report: IndexReport) -> IndexStore | None:
     try:
-        return IndexStore.open(settings.index)
+        return IndexStore.open(settings.index, verify=True)  # build on nothing damaged
     except IndexMissingError:
         return None
     except IndexCorruptError as exc:

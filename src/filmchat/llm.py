@@ -17,9 +17,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Literal
-
-import httpx
+from typing import TYPE_CHECKING, Literal
 
 from filmchat.answer import refusal
 from filmchat.chunking import split_sentences
@@ -27,6 +25,9 @@ from filmchat.errors import FilmchatError
 from filmchat.models import Answer, AnswerSentence, Citation, Passage
 from filmchat.settings import Settings
 from filmchat.terms import content_stems
+
+if TYPE_CHECKING:  # imported by the first client: answering with no model costs no httpx
+    import httpx
 
 SENTINEL = "NOT_IN_REVIEWS"
 HISTORY_TURNS = 3  # earlier turns beyond these rarely matter and cost a small model its context
@@ -133,6 +134,8 @@ class ChatClient:
                     "check the key."
                 )
             headers["Authorization"] = f"Bearer {api_key}"
+        import httpx
+
         self._http = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout))
 
     @classmethod
@@ -217,6 +220,8 @@ class ChatClient:
     @contextmanager
     def _wire_errors(self, cancel: Cancel | None = None) -> Iterator[None]:
         """Every transport failure as one LLMError line saying what to check."""
+        import httpx  # already loaded: a client exists
+
         try:
             yield
         except httpx.HTTPError as exc:
@@ -225,6 +230,8 @@ class ChatClient:
             raise self._wire_error(exc) from None
 
     def _wire_error(self, exc: httpx.HTTPError) -> LLMError:
+        import httpx
+
         if isinstance(exc, httpx.TimeoutException):
             return LLMError(
                 f"The LLM server at {self.url} did not answer within {self.timeout:g} s; "

@@ -108,8 +108,11 @@ class Manifest(BaseModel):
     chunks: int = 0
     next_chunk_id: int = 1
     built_at: str = ""
+    generation: str = ""  # the folder it was committed as: a pointer to another one is damage
     vectors_sha256: str = ""
     database_sha256: str = ""
+    vectors_bytes: int = 0  # sizes: checked on every open, unlike the hashes
+    database_bytes: int = 0
 
 
 def _sha256(path: Path) -> str:
@@ -123,6 +126,11 @@ def _sha256(path: Path) -> str:
 def _check_sum(path: Path, expected: str) -> None:
     if _sha256(path) != expected:
         raise IndexCorruptError(f"{path.name} does not match its checksum")
+
+
+def _check_size(path: Path, expected: int) -> None:
+    if path.stat().st_size != expected:
+        raise IndexCorruptError(f"{path.name} is not the size it was written at")
 
 
 def _fsync(path: Path) -> None:
@@ -175,8 +183,14 @@ class IndexStore:
         self._frequencies: dict[str, int] = {}
 
     @classmethod
-    def open(cls, index_dir: Path, *, verify: bool = True) -> IndexStore:
-        """Load and check the live index; one-line errors say how to fix what is wrong."""
+    def open(cls, index_dir: Path, *, verify: bool = False) -> IndexStore:
+        """Load and check the live index; one-line errors say how to fix what is wrong.
+
+        Every open checks the format, the generation, the files' sizes and SQLite's page
+        structure, which costs the same at any size of index. `verify` also hashes both files
+        against the manifest (reading all of them): done when an index is written and by
+        `filmchat index --check`, never for a question.
+        """
         folder = live_generation(index_dir)
         if folder is None:
             raise IndexMissingError(
@@ -193,9 +207,20 @@ class IndexStore:
                 f"Index in {index_dir} has format {manifest.format_version}, this filmchat reads "
                 f"{FORMAT_VERSION}; {REBUILD_HINT}."
             )
+        return cls._load(folder, manifest, generation=folder.name, verify=verify)
+
+    @classmethod
+    def _load(
+        cls, folder: Path, manifest: Manifest, *, generation: str, verify: bool
+    ) -> IndexStore:
+        """The files of `folder`, checked against `manifest` (written as `generation`)."""
         vectors_path, db_path = folder / VECTORS, folder / DATABASE
         db = None
         try:
+            if manifest.generation != generation:
+                raise IndexCorruptError(f"{MANIFEST} was written for {manifest.generation}")
+            _check_size(vectors_path, manifest.vectors_bytes)
+            _check_size(db_path, manifest.database_bytes)
             if verify:
                 _check_sum(vectors_path, manifest.vectors_sha256)
                 _check_sum(db_path, manifest.database_sha256)
@@ -512,15 +537,28 @@ class IndexWriter:
         vectors_path = self.folder / VECTORS
         faiss.write_index(self.vectors, str(vectors_path))
         checkpoint("vectors-written")
+        generation = self.index_dir / f"gen-{_next_generation(self.index_dir):06d}"
+        self.manifest.generation = generation.name
         self.manifest.vectors_sha256 = _sha256(vectors_path)
         self.manifest.database_sha256 = _sha256(self.folder / DATABASE)
+        self.manifest.vectors_bytes = vectors_path.stat().st_size
+        self.manifest.database_bytes = (self.folder / DATABASE).stat().st_size
         (self.folder / MANIFEST).write_text(
             self.manifest.model_dump_json(indent=2), encoding="utf-8"
         )
         checkpoint("manifest-written")
         for name in (VECTORS, DATABASE, MANIFEST):
             _fsync(self.folder / name)
-        generation = self.index_dir / f"gen-{_next_generation(self.index_dir):06d}"
+        # read back and verified before it goes live: a bad write never replaces a good index
+        try:
+            IndexStore._load(
+                self.folder, self.manifest, generation=generation.name, verify=True
+            ).close()
+        except IndexCorruptError as exc:
+            raise IndexCorruptError(
+                f"The index written to {self.folder} did not read back as written (a full or "
+                "failing disk?); the last good index is unchanged."
+            ) from exc
         os.rename(self.folder, generation)
         pointer = self.index_dir / CURRENT
         replaced = pointer.read_text("utf-8", errors="replace").strip() if pointer.exists() else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from filmchat.answer.kinds import FILMING, KIND_BY_NAME, ROLE_BY_NAME, Intent
-from filmchat.facts import is_person_name
 from filmchat.films import mentioned_titles
 from filmchat.models import Passage
 from filmchat.terms import content_stems
@@ -146,7 +145,7 @@ def states_what_is_asked(sentence: str, intent: Intent) -> bool:
                 or bool(
                     intent.focus
                     and all(covers(stems, asked) for asked in intent.focus)
-                    and any(is_person_name(name) for name in _NAME.findall(sentence))
+                    and _names_a_person(sentence)
                 )
             )
         # the name and the role must stand together: a sentence that mentions the soundtrack
@@ -178,3 +177,11 @@ def sentence_films(passage: Passage, catalog_titles: set[str]) -> dict[int, str 
             (title for title in found if title.lower() in catalog_titles), None
         )
     return owners
+
+
+def _names_a_person(sentence: str) -> bool:
+    """Whether a name in the sentence is a person's. facts.py is imported here, on first
+    need, not with the module: compiling its patterns took half of a cold `ask`."""
+    from filmchat.facts import is_person_name
+
+    return any(is_person_name(name) for name in _NAME.findall(sentence))

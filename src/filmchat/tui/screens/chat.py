@@ -426,6 +426,8 @@ class ChatScreen(CurationCommands, Screen[None]):
             return
         request.cancelled = True
         self.request = None
+        # at once, not at the next sentence of the reveal: its worker's task ends here
+        self.workers.cancel_group(self, "answer")
         request.question_widget.display = False
         request.answer_widget.display = False
         if not request.started:
