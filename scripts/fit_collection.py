@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections import defaultdict
@@ -57,13 +58,18 @@ def listed_films(answer) -> list[str]:  # type: ignore[no-untyped-def]
     film_of = {c.marker: c.film for c in answer.citations}
     films = []
     for sentence in answer.sentences:
-        for marker in sentence.markers:
-            if film_of.get(marker) and film_of[marker] not in films:
-                films.append(film_of[marker])
+        label = re.match(r"^(.+?)(?: \(\d{4}\))?: ", sentence.text)
+        cited = {film_of.get(marker) for marker in sentence.markers}
+        if not label or label.group(1) not in cited:
+            continue  # a review's own suggestion ('Moon (2009): …') is not a film listed
+        if label.group(1) not in films:
+            films.append(label.group(1))
     return films
 
 
-def decisions(engine: Engine, questions: list[dict]) -> dict[str, list[tuple[int, str, float, bool]]]:
+def decisions(
+    engine: Engine, questions: list[dict]
+) -> dict[str, list[tuple[int, str, float, bool]]]:
     """(question, film, score, right) of every film a threshold decides on, per threshold."""
     profiles = collection.profiles_of(engine.store)
     found: dict[str, list[tuple[int, str, float, bool]]] = defaultdict(list)
@@ -72,17 +78,25 @@ def decisions(engine: Engine, questions: list[dict]) -> dict[str, list[tuple[int
         if item["kind"] in {"theme", "none-fits"} and not _routed_elsewhere(engine, item):
             vector = engine.embedder.encode_query(item["q"])
             for film, score, _ in collection.theme_scores(engine, item["q"], vector):
-                found["theme"].append((n, film, score, film in right))
+                found["theme"].append((n, film, score, film in right, film in item["must"]))
         if item["kind"] == "similar" and "missing" not in item:
             at = profiles.of(item["film"])
             assert at is not None, item["film"]
             for similarity, m in collection.nearest(profiles, at[0])[: collection.LIMIT]:
                 film = profiles.profiles[m].film
-                found["similar"].append((n, film, similarity, film in right))
+                found["similar"].append((n, film, similarity, film in right, film in item["must"]))
         if item["kind"] == "ranking" and item.get("order") == "worst" and "negative" in item["q"]:
             for profile in profiles.profiles:
                 # a film is listed when its score is *below* the threshold: score it negated
-                found["negative"].append((n, profile.film, -profile.verdict, profile.film in right))
+                found["negative"].append(
+                    (
+                        n,
+                        profile.film,
+                        -profile.verdict,
+                        profile.film in right,
+                        profile.film in item["must"],
+                    )
+                )
     return found
 
 
@@ -101,10 +115,10 @@ def ask_kind(engine: Engine, question: str) -> str | None:
     return asked.kind if asked else None
 
 
-def prf(rows: list[tuple[int, str, float, bool]], threshold: float, needed: int) -> tuple[int, int]:
-    """Films listed at this threshold, and how many of them are right."""
+def prf(rows: list[tuple], threshold: float, needed: int) -> tuple[int, int, int]:
+    """Films listed at this threshold, how many of them are right, how many expected."""
     listed = [r for r in rows if r[2] >= threshold]
-    return len(listed), sum(r[3] for r in listed)
+    return len(listed), sum(r[3] for r in listed), sum(r[4] for r in listed)
 
 
 def fit(rows: list[tuple[int, str, float, bool]], needed: int) -> float:
@@ -112,21 +126,23 @@ def fit(rows: list[tuple[int, str, float, bool]], needed: int) -> float:
     candidates = sorted({r[2] for r in rows}) or [0.0]
     best, best_f1 = candidates[0], -1.0
     for threshold in candidates:
-        listed, right = prf(rows, threshold, needed)
+        listed, right, expected = prf(rows, threshold, needed)
         precision = right / listed if listed else 1.0
-        recall = right / needed if needed else 1.0
+        recall = expected / needed if needed else 1.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         if f1 > best_f1:
             best, best_f1 = threshold, f1
     return float(best)
 
 
-def cross_validated(rows: list[tuple[int, str, float, bool]]) -> list[tuple[int, str, float, bool, bool]]:
+def cross_validated(
+    rows: list[tuple[int, str, float, bool]],
+) -> list[tuple[int, str, float, bool, bool]]:
     """Each decision made with the threshold fitted without its film: (…, listed)."""
     out = []
     for film in sorted({r[1] for r in rows}):
         train = [r for r in rows if r[1] != film]
-        threshold = fit(train, sum(r[3] for r in train))
+        threshold = fit(train, sum(r[4] for r in train))
         out += [(*r, r[2] >= threshold) for r in rows if r[1] == film]
     return out
 
@@ -150,7 +166,9 @@ def score_answers(engine: Engine, questions: list[dict]) -> dict[str, list[float
                 checks["similar: a missing film said"].append(item["missing"][0] in answer.text)
                 continue
             checks["similar never lists the film asked"].append(item["film"] not in films)
-            checks["similar gives a reason per film"].append(all(s.markers for s in answer.sentences))
+            checks["similar gives a reason per film"].append(
+                all(s.markers for s in answer.sentences)
+            )
         if kind == "none-fits":
             checks["none-fits answered none"].append(not films)
         right = set(item["must"]) | set(item["ok"])
@@ -199,14 +217,16 @@ def main() -> int:
             needed = _needed(name, questions)
             threshold = fit(found, needed)
             fitted[name] = threshold
-            listed, right = prf(found, threshold, needed)
+            listed, right, expected = prf(found, threshold, needed)
             cv = cross_validated(found)
-            cv_listed = sum(r[4] for r in cv)
-            cv_right = sum(r[4] and r[3] for r in cv)
+            cv_listed = sum(r[5] for r in cv)
+            cv_right = sum(r[5] and r[3] for r in cv)
+            cv_expected = sum(r[5] and r[4] for r in cv)
             print(
                 f"{name}: threshold {threshold:.3f}; in-sample P {right / max(listed, 1):.2f} "
-                f"R {right / max(needed, 1):.2f}; CV by film P {cv_right / max(cv_listed, 1):.2f} "
-                f"R {cv_right / max(needed, 1):.2f} ({len(found)} decisions)"
+                f"R {expected / max(needed, 1):.2f}; "
+                f"CV by film P {cv_right / max(cv_listed, 1):.2f} "
+                f"R {cv_expected / max(needed, 1):.2f} ({len(found)} decisions)"
             )
         if args.write:
             THRESHOLDS.write_text(
@@ -217,7 +237,10 @@ def main() -> int:
                 + "\n"
             )
             collection.thresholds.cache_clear()
-        print("Answers as given (films listed, micro over films; P = right/listed, R = must found/must):")
+        print(
+            "Answers as given (films listed, micro over films; "
+            "P = right/listed, R = must found/must):"
+        )
         for kind, values in score_answers(engine, questions).items():
             print(f"  {kind}: " + " ".join(f"{v:.2f}" for v in values))
     return 0
@@ -226,7 +249,7 @@ def main() -> int:
 def _needed(name: str, questions: list[dict]) -> int:
     kinds = {"theme": {"theme"}, "similar": {"similar"}, "negative": {"ranking"}}[name]
     return sum(
-        len(q["must"]) + (0 if name == "theme" else 0)
+        len(q["must"])
         for q in questions
         if q["kind"] in kinds and (name != "negative" or "negative" in q["q"])
     )

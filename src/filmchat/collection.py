@@ -47,7 +47,10 @@ GENRES: dict[str, tuple[str, str]] = {
     "science fiction": (r"sci-?fi|science[- ]fiction", r"sci-?fi|science[- ]fiction"),
     "comedy": (r"comed(y|ies)|funny|comic", r"comed(y|ies)"),
     "thriller": (r"thrillers?", r"thrillers?"),
-    "musical": (r"musicals?", r"musicals?(?!\s+(score|soundtrack|cues?|themes?|talents?|or comedy))"),
+    "musical": (
+        r"musicals?",
+        r"musicals?(?!\s+(score|soundtrack|cues?|themes?|talents?|or comedy))",
+    ),
     "superhero": (r"superhero(es)?|super-hero", r"superhero(es)?|super-hero"),
     "gangster": (r"gangsters?|mafia|mob films?", r"gangsters?|mafia|mob (film|movie)s?"),
     "noir": (r"noir", r"noir"),
@@ -343,7 +346,11 @@ def read_question(question: str, kind: str, named: list[Film], engine: Engine) -
                 if _reviewed(side, engine) is None and not find_film(side, engine.catalog):
                     missing.append(side.strip())
         aspect = next(
-            (name for name, (asks, _) in ASPECTS.items() if name != "verdict" and re.search(asks, question, re.I)),
+            (
+                name
+                for name, (asks, _) in ASPECTS.items()
+                if name != "verdict" and re.search(asks, question, re.I)
+            ),
             "verdict" if re.search(ASPECTS["verdict"][0], question, re.I) else None,
         )
         if len(reviewed) + len(missing) >= 2 and reviewed:
@@ -369,9 +376,10 @@ def read_question(question: str, kind: str, named: list[Film], engine: Engine) -
     return Ask("theme", [], missing)
 
 
-def _NAME_IS_PERSON(name: str, engine: Engine) -> bool:  # noqa: N802 - reads as a predicate
+def _NAME_IS_PERSON(name: str, engine: Engine) -> bool:
     return bool(_NAME.fullmatch(name)) and any(
-        fold(name).split()[-1] in fold(person) for p in profiles_of(engine.store).profiles
+        fold(name).split()[-1] in fold(person)
+        for p in profiles_of(engine.store).profiles
         for _, person, _ in p.credits
     )
 
@@ -381,7 +389,9 @@ def _named_anywhere(person: str, engine: Engine) -> bool:
     one: a theme, then)."""
     surname = fold(person.split()[-1])
     credited = any(
-        surname in fold(name) for p in profiles_of(engine.store).profiles for _, name, _ in p.credits
+        surname in fold(name)
+        for p in profiles_of(engine.store).profiles
+        for _, name, _ in p.credits
     )
     return credited or bool(engine.store.search_lexical(fts_query(person, STOPWORDS), 1))
 
@@ -437,9 +447,15 @@ def _film_label(engine: Engine, title: str) -> str:
 
 
 def _listed(
-    engine: Engine, question: str, found: list[tuple[str, Quote]], refusal: str, note: str = ""
+    engine: Engine,
+    question: str,
+    found: list[tuple[str, Quote]],
+    refusal: str,
+    note: str = "",
+    labelled: bool = True,
 ) -> Answer:
-    """One cited line per film: 'Film (Year): its sentence [n]'."""
+    """One cited line per film: 'Film (Year): its sentence [n]' (the sentence alone when it
+    names its film itself, as an item of a review's list of suggestions does)."""
     if not found:
         return Answer(question=question, film=None, answered=False, message=refusal, note=note)
     rows = engine.store.chunks(sorted({quote.chunk_id for _, quote in found}))
@@ -456,10 +472,10 @@ def _listed(
         )
         sentence = next((s for s in sentences if s.text == quote.text), sentences[0])
         candidates.append(Candidate(sentence=sentence, passage=passage, score=0.0, stems=[]))
-        labels.append(_film_label(engine, title))
+        labels.append(_film_label(engine, title) if labelled else title)
     sentences, citations = _citations(candidates)
     for label, sentence in zip(labels, sentences, strict=True):
-        sentence.text = f"{label}: {sentence.text}"
+        sentence.text = f"{label}: {sentence.text}" if label else sentence.text
     return Answer(
         question=question,
         film=None,
@@ -517,23 +533,28 @@ def _similar(engine: Engine, question: str, ask: Ask, profiles: Profiles) -> Ans
         parts = []
         if elsewhere:
             names = ", ".join(dict.fromkeys(m.title for m in elsewhere))
-            parts.append(f"{names}, which {'is' if len(elsewhere) == 1 else 'are'} not in your collection")
+            parts.append(
+                f"{names}, which {'is' if len(elsewhere) == 1 else 'are'} not in your collection"
+            )
         if in_collection:
             names = ", ".join(dict.fromkeys(m.title for m in in_collection))
             parts.append(f"{names}, which {'is' if len(in_collection) == 1 else 'are'}")
         notes.append(f"The review of {film.title} suggests {'; '.join(parts)}.")
     note = " ".join(notes)
-    recommended = [(m.title, m.quote) for m in asked.mentions]
-    if not listed:
-        if recommended:
-            return _listed(engine, question, recommended, "", note)
+    # the review's own suggestions follow, each its own item ('Moon (2009): …'), unlabelled
+    suggested = [("", m.quote) for m in asked.mentions]
+    if not listed and not suggested:
         return Answer(
             question=question,
             film=film.label,
             answered=False,
             message=NOTHING_CLOSE.format(film=film.title),
         )
-    answered = _listed(engine, question, listed + recommended, "", note)
+    if not listed:
+        note = f"{NOTHING_CLOSE.format(film=film.title)} {note}"
+    answered = _listed(engine, question, listed + suggested, "", note)
+    for sentence in answered.sentences[len(listed) :]:
+        sentence.text = sentence.text.removeprefix(": ")
     return answered
 
 
@@ -592,14 +613,14 @@ def _sentence_naming(
     return None
 
 
-def theme_scores(engine: Engine, question: str, vector: np.ndarray) -> list[tuple[str, float, Quote]]:
+def theme_scores(
+    engine: Engine, question: str, vector: np.ndarray
+) -> list[tuple[str, float, Quote]]:
     """Films whose own reviews have sentences with the question's topic words, each with its
     best such sentence, scored by how close its passage is to the question (best first); an
     answer keeps those at or above the fitted threshold."""
     topic = [
-        w
-        for w in words(question)
-        if w not in STOPWORDS and w not in _QUESTION_WORDS and len(w) > 2
+        w for w in words(question) if w not in STOPWORDS and w not in _QUESTION_WORDS and len(w) > 2
     ]
     stems = {stem(w) for w in topic}
     if not stems:
@@ -620,7 +641,10 @@ def theme_scores(engine: Engine, question: str, vector: np.ndarray) -> list[tupl
                 continue
             score = closeness * (0.5 + 0.5 * matched)
             if score > best.get(film, (-1.0, None))[0]:
-                best[film] = (score, Quote(text=sentence.text, article_id=article_id, chunk_id=chunk_id))
+                best[film] = (
+                    score,
+                    Quote(text=sentence.text, article_id=article_id, chunk_id=chunk_id),
+                )
     ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
     return [(film, score, quote) for film, (score, quote) in ranked]
 
@@ -662,7 +686,9 @@ def _compare(engine: Engine, question: str, ask: Ask, profiles: Profiles) -> Ans
     note = ""
     if ask.missing:
         names = ", ".join(ask.missing)
-        note = f"{names} {'is' if len(ask.missing) == 1 else 'are'} not reviewed in your collection."
+        note = (
+            f"{names} {'is' if len(ask.missing) == 1 else 'are'} not reviewed in your collection."
+        )
     return _listed(engine, question, lines, NONE_SAYS, note)
 
 
@@ -685,6 +711,12 @@ def _on_aspect(engine: Engine, profile: Profile, aspect: str) -> Quote | None:
         if re.search(states, quote.text, re.I) and len(quote.text) > 40:
             return quote
     return None
+
+
+def similar_question(title: str) -> str:
+    """The question `filmchat similar TITLE` and the chat's /similar ask."""
+    return f"Which films in my collection are like {title}?"
+
 
 # The declared kinds (answer/kinds.py) a collection answer serves.
 KINDS = frozenset({"similar", "compare", "ranking", "collection"})

@@ -526,7 +526,8 @@ class Conversation:
         if intent.kind == "smalltalk":
             return reply(question, self.engine.films())
         if intent.kind in collection.KINDS:  # the collection as a whole (issue 17)
-            asked = collection.read_question(resolved, intent.kind, self._named(resolved), self.engine)
+            named = self._named(resolved)
+            asked = collection.read_question(resolved, intent.kind, named, self.engine)
             if asked is not None:
                 vector = self.engine.embedder.encode_query(resolved)
                 return collection.answer(self.engine, question, asked, vector)

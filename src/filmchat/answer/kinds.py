@@ -195,7 +195,8 @@ KINDS: tuple[Kind, ...] = (
             (r"\b(which|what) (films|movies|reviews)\b(?! (are )?(similar|like)\b)", 3),
             (r"\b(in|across) (the|this|my) collection\b|\bacross (all|the) (films|reviews)\b", 2),
             (r"\b(most|least) (positive|negative|favou?rable|critical|enthusiastic)\b", 3),
-            (r"\b(any|show me the|what) [\w -]+ (films|movies|do i have)\b|\bwhat else is [A-Z]", 3),
+            (r"\b(any|show me the|what) [\w -]+ (films|movies|do i have)\b", 3),
+            (r"\bwhat else is [A-Z]", 3),
             (r"\bwhich of (my|the|these) (films|movies)\b", 3),
         ),
         sentences=1,  # per film
