@@ -10,7 +10,9 @@ On a copy of the seed corpus, indexed into a temporary folder:
   * through MCP: `filmchat mcp` started by the SDK's own client over stdio, warmed by one
     round that is not counted, then `call_tool("ask", {"question": q})` timed at the client
     (JSON-RPC over the pipes, argument and output validation on both sides included);
-  * the two interleaved question by question, so both see the same machine load;
+  * the same server in this process behind the SDK's in-memory client: the protocol's own
+    handling (validation, serialisation, the worker thread) without the pipes;
+  * the three interleaved question by question, so all see the same machine load;
   * p50 and p95 of each, and p50(MCP) - p50(in-process). Goal: at most +20 ms.
   * Also: from spawning the server to `initialize` answered, and to the first answer.
 Figures, not a test: the CPU, its features and the load average are printed beside them.
@@ -36,10 +38,11 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from filmchat.conversation import Conversation
-from filmchat.embedding import Embedder
 from filmchat.evaluation import default_gold_path, load_gold
 from filmchat.indexer import build_index
-from filmchat.live import open_engine
+from filmchat.live import LiveEngine
+from filmchat.mcp_server import build_server
+from filmchat.models import Answer
 from filmchat.settings import Settings, project_root
 
 QUESTIONS = 20
@@ -63,50 +66,58 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
 
 
+def ask_in_process(live: LiveEngine, question: str) -> Answer:
+    """What the server's `ask` does, without the protocol."""
+    with live.engine() as engine:
+        return Conversation(engine).ask(question)
+
+
 async def measure(settings: Settings, asked: list[str], rounds: int) -> dict[str, Any]:
-    embedder = Embedder(settings)
-    engine = open_engine(settings, lambda: embedder)
+    live = LiveEngine(settings, warn=log)
     env = {k: v for k, v in os.environ.items() if not k.startswith("FILMCHAT_")}
     params = StdioServerParameters(
         command=str(FILMCHAT),
         args=["mcp", "--corpus", str(settings.corpus), "--index", str(settings.index)],
         env=env,
     )
-    local: list[float] = []
-    remote: list[float] = []
+    timings: dict[str, list[float]] = {"in_process": [], "in_memory": [], "mcp": []}
     mismatched = 0
     loads = [_machine.load_average()]
     with tempfile.TemporaryFile("w+") as errlog:
         spawned = time.perf_counter()
-        async with Client(stdio_client(params, errlog=errlog)) as client:
+        async with (
+            Client(stdio_client(params, errlog=errlog)) as client,
+            Client(build_server(settings, live), mode="legacy") as in_memory,
+        ):
             initialized = time.perf_counter() - spawned
             first = await client.call_tool("ask", {"question": asked[0]})
             first_answer = time.perf_counter() - spawned
             assert not first.is_error, first.content
-            for question in asked:  # the warm-up round: caches of both sides see every word
-                Conversation(engine).ask(question)
+            for question in asked:  # the warm-up round: caches of every side see every word
+                ask_in_process(live, question)
+                await in_memory.call_tool("ask", {"question": question})
                 await client.call_tool("ask", {"question": question})
             for round_number in range(rounds):
                 for question in asked:
                     started = time.perf_counter()
-                    answer = Conversation(engine).ask(question)
-                    local.append(time.perf_counter() - started)
-                    started = time.perf_counter()
-                    result = await client.call_tool("ask", {"question": question})
-                    remote.append(time.perf_counter() - started)
-                    content = result.structured_content or {}
-                    mismatched += content.get("answer") != answer.text
+                    answer = ask_in_process(live, question)
+                    timings["in_process"].append(time.perf_counter() - started)
+                    for key, peer in (("in_memory", in_memory), ("mcp", client)):
+                        started = time.perf_counter()
+                        result = await peer.call_tool("ask", {"question": question})
+                        timings[key].append(time.perf_counter() - started)
+                        content = result.structured_content or {}
+                        mismatched += content.get("answer") != answer.text
                 loads.append(_machine.load_average())
                 log(f"round {round_number + 1}/{rounds}, load {loads[-1]:.2f}")
-    local_p50, remote_p50 = statistics.median(local), statistics.median(remote)
+    p50 = {key: statistics.median(values) for key, values in timings.items()}
+    figures: dict[str, Any] = {"questions": len(asked), "rounds": rounds}
+    for key, values in timings.items():
+        figures[f"{key}_p50_ms"] = round(p50[key] * 1000, 1)
+        figures[f"{key}_p95_ms"] = round(percentile(values, 0.95) * 1000, 1)
     return {
-        "questions": len(asked),
-        "rounds": rounds,
-        "in_process_p50_ms": round(local_p50 * 1000, 1),
-        "in_process_p95_ms": round(percentile(local, 0.95) * 1000, 1),
-        "mcp_p50_ms": round(remote_p50 * 1000, 1),
-        "mcp_p95_ms": round(percentile(remote, 0.95) * 1000, 1),
-        "overhead_p50_ms": round((remote_p50 - local_p50) * 1000, 1),
+        **figures,
+        "overhead_p50_ms": round((p50["mcp"] - p50["in_process"]) * 1000, 1),
         "goal_ms": GOAL_MS,
         "initialize_s": round(initialized, 2),
         "first_answer_s": round(first_answer, 2),
@@ -136,7 +147,12 @@ def main() -> None:
     print(f"load average (1 min) through the run: {figures['load_average']}")
     print(f"{figures['questions']} questions × {figures['rounds']} rounds, warm server")
     print(f"{'':24} {'p50':>9} {'p95':>9}")
-    for name, key in (("in-process", "in_process"), ("through MCP (stdio)", "mcp")):
+    rows = (
+        ("in-process", "in_process"),
+        ("MCP, in-memory client", "in_memory"),
+        ("MCP over stdio", "mcp"),
+    )
+    for name, key in rows:
         p50, p95 = figures[f"{key}_p50_ms"], figures[f"{key}_p95_ms"]
         print(f"{name:24} {p50:>6.1f} ms {p95:>6.1f} ms")
     verdict = "met" if figures["overhead_p50_ms"] <= GOAL_MS else "NOT met"
