@@ -58,12 +58,12 @@ def listed_films(answer) -> list[str]:  # type: ignore[no-untyped-def]
     film_of = {c.marker: c.film for c in answer.citations}
     films = []
     for sentence in answer.sentences:
-        label = re.match(r"^(.+?)(?: \(\d{4}\))?: ", sentence.text)
-        cited = {film_of.get(marker) for marker in sentence.markers}
-        if not label or label.group(1) not in cited:
+        label = re.match(r"^(.+?) \(\d{4}\): |^([^:]+): ", sentence.text)
+        title = label and (label.group(1) or label.group(2))
+        if not title or title not in {film_of.get(marker) for marker in sentence.markers}:
             continue  # a review's own suggestion ('Moon (2009): …') is not a film listed
-        if label.group(1) not in films:
-            films.append(label.group(1))
+        if title not in films:
+            films.append(title)
     return films
 
 

@@ -170,7 +170,7 @@ def stated_rating(sentence: str) -> float | None:
     if found.group("stars"):
         return min(float(found.group("stars")) / 5, 1.0)
     of = float(found.group("of"))
-    return min(float(found.group("n")) / of, 1.0) if of in {4, 5, 10, 100} else None
+    return min(float(found.group("n")) / of, 1.0) if of in {1, 4, 5, 10, 100} else None
 
 
 def _other_film_titles(text: str, film: str) -> bool:
@@ -342,8 +342,10 @@ def read_question(question: str, kind: str, named: list[Film], engine: Engine) -
         pair = _PAIR.search(question)
         if pair:
             for side in (pair.group("a"), pair.group("b")):
+                # a side naming no film of the catalogue names one the collection lacks
+                names_one = any(fold(f.title) in fold(side) for f in named)
                 side = re.sub(r"^(compare|how (do|does)|did the \w+ like)\s+", "", side, flags=re.I)
-                if _reviewed(side, engine) is None and not find_film(side, engine.catalog):
+                if not names_one and side[:1].isupper() and not find_film(side, engine.catalog):
                     missing.append(side.strip())
         aspect = next(
             (
@@ -354,7 +356,8 @@ def read_question(question: str, kind: str, named: list[Film], engine: Engine) -
             "verdict" if re.search(ASPECTS["verdict"][0], question, re.I) else None,
         )
         if len(reviewed) + len(missing) >= 2 and reviewed:
-            return Ask("compare", reviewed[:2], missing, aspect=aspect)
+            asked_first = sorted(reviewed, key=lambda f: fold(question).find(fold(f.title)))
+            return Ask("compare", asked_first[:2], missing, aspect=aspect)
         return None
     similar = _SIMILAR.search(question)
     if kind == "similar" or (similar and kind == "collection"):
@@ -472,7 +475,7 @@ def _listed(
         )
         sentence = next((s for s in sentences if s.text == quote.text), sentences[0])
         candidates.append(Candidate(sentence=sentence, passage=passage, score=0.0, stems=[]))
-        labels.append(_film_label(engine, title) if labelled else title)
+        labels.append(_film_label(engine, title) if labelled else "")
     sentences, citations = _citations(candidates)
     for label, sentence in zip(labels, sentences, strict=True):
         sentence.text = f"{label}: {sentence.text}" if label else sentence.text
@@ -683,13 +686,16 @@ def _compare(engine: Engine, question: str, ask: Ask, profiles: Profiles) -> Ans
                 if fold(name) in fold(quote.text):
                     lines.append((profile.film, quote))
                     break
-    note = ""
+    shown = " then ".join(f.label for f in ask.films if profiles.of(f.title))
+    note = f"{shown}, {ask.aspect or 'verdict and subject'}." if shown else ""
+    order = {fold(f.title): n for n, f in enumerate(ask.films)}
+    lines.sort(key=lambda line: order.get(fold(line[0]), len(order)))
     if ask.missing:
         names = ", ".join(ask.missing)
-        note = (
-            f"{names} {'is' if len(ask.missing) == 1 else 'are'} not reviewed in your collection."
-        )
-    return _listed(engine, question, lines, NONE_SAYS, note)
+        verb = "is" if len(ask.missing) == 1 else "are"
+        note = f"{note} {names} {verb} not reviewed in your collection.".strip()
+    # each line is the review's sentence as it stands (its source names the film)
+    return _listed(engine, question, lines, NONE_SAYS, note, labelled=False)
 
 
 def _film_sentences_all(engine: Engine, profile: Profile) -> list[Quote]:
