@@ -678,7 +678,8 @@ def _compare(engine: Engine, question: str, ask: Ask, profiles: Profiles) -> Ans
             continue
         profile = found[1]
         for aspect in [ask.aspect] if ask.aspect else ["verdict", "themes"]:
-            quote = _on_aspect(engine, profile, aspect)
+            # a review silent on the aspect asked still stands beside the other by its verdict
+            quote = _on_aspect(engine, profile, aspect) or _on_aspect(engine, profile, "verdict")
             if quote and quote not in [q for _, q in lines]:
                 lines.append((profile.film, quote))
         for name in ask.missing:  # what this film's reviews say of the missing one
