@@ -111,6 +111,7 @@ _ROLE_STEMS: dict[str, tuple[str, ...]] = {
     "cast": (),
 }
 LIMIT = 5  # films in a similar-films answer, at most
+LIST_LIMIT = 12  # films listed by a genre, theme or person answer; the rest are counted
 VERDICT_SENTENCES = 5  # a review's verdict: its five most verdict-like judgements
 NOTHING_CLOSE = "Nothing in your collection is close to {film}."
 NONE_SAYS = "None of your reviews says that."
@@ -441,6 +442,9 @@ def answer(engine: Engine, question: str, ask: Ask, question_vector: np.ndarray)
         enough = thresholds()["theme"]
         scored = theme_scores(engine, question, question_vector)
         found = [(film, quote) for film, score, quote in scored if score >= enough]
+    if len(found) > LIST_LIMIT:  # the strongest first (a theme's are ranked), the rest counted
+        more = f"{len(found) - LIST_LIMIT} more films' reviews say it too."
+        return _listed(engine, question, found[:LIST_LIMIT], NONE_SAYS, more)
     return _listed(engine, question, found, NONE_SAYS)
 
 
@@ -567,7 +571,12 @@ def _sharing_person(ask: Ask, profiles: Profiles, engine: Engine) -> list[tuple[
     surname = fold(ask.person.split()[-1])
     role = ROLE_BY_NAME.get(ask.role or "")
     found = []
+    # the reviews naming the person at all: one full-text search, not a read of every film
+    hits = engine.store.search_lexical(fts_query(ask.person, STOPWORDS), 500)
+    articles = set(engine.store.article_of(hits).values())
     for profile in profiles.profiles:
+        if not articles & set(profile.article_ids):
+            continue
         for credited_role, person, article_id in profile.credits:
             if surname in words(fold(person)) and (role is None or credited_role == role.name):
                 quote = _sentence_naming(engine, profile, person, article_id)
