@@ -95,6 +95,19 @@ def test_articles_are_found_by_path_file_name_or_title(tmp_path):
     assert retitled["film"] == "Her"  # what was not edited stays
 
 
+def test_an_added_article_is_found_by_its_original_file_name_or_its_film(library):
+    """`add` renamed pelican-body-names-film.md after its title; the user knows the old name."""
+    corpus = Path(library[1])
+    edited = filmchat("edit", "pelican-body-names-film.md", "--author", "B. Critic", *library)
+    assert edited.returncode == 0, edited.stderr
+    (added,) = [p for p in corpus.iterdir() if p.name.startswith("high-water")]
+    assert frontmatter.load(added)["author"] == "B. Critic"
+    assert frontmatter.load(added)["source"] == "pelican-body-names-film.md"  # kept as it was
+    removed = filmchat("remove", "high water", "--no-index", *library)  # its film, any case
+    assert removed.returncode == 0, removed.stderr
+    assert not added.exists()
+
+
 @pytest.mark.parametrize(
     ("args", "needles"),
     [

@@ -203,7 +203,7 @@ async def test_answer_revealed_by_sentence_and_esc_cancels_it(
         await pilot.press("enter")  # the question is back in the prompt: ask it again
         await wait_until(pilot, lambda: app.chat.answers and app.chat.request is None)
         assert [a.question for a in app.chat.conversation.turns] == [question]
-    history = History(seed.history)  # type: ignore[arg-type]
+    history = History(seed.history, seed.corpus)  # type: ignore[arg-type]
     assert [c.turns for c in history.conversations()] == [1]
 
 
@@ -374,7 +374,7 @@ async def test_history_reopens_after_restart(seed: Settings, embedder: Embedder)
         # the reopened chat continues: a follow-up resolves against its earlier questions
         follow_up = await ask(pilot, "What about the music?")
         assert follow_up.answer is not None and "Arcade Fire" in follow_up.answer.text
-    history = History(seed.history)  # type: ignore[arg-type]
+    history = History(seed.history, seed.corpus)  # type: ignore[arg-type]
     assert [c.turns for c in history.conversations()] == [3]
 
 

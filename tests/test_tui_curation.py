@@ -1,6 +1,6 @@
 """Correcting the corpus from the chat, driven with Pilot: `/add` of a review whose film is
 unclear opens a dialog to confirm it, `/edit` corrects a film, `/remove` takes a review out;
-each followed by a question to show the answers follow."""
+each followed by a question to show the answers follow (`/remove` asks first)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from filmchat.embedding import Embedder
 from filmchat.settings import Settings
 from filmchat.tui.app import FilmchatApp
 from filmchat.tui.screens.article_meta import ArticleMetaScreen
-from helpers_tui import ask, idle, notified, start, submit, wait_until
+from filmchat.tui.screens.confirm import ConfirmScreen
+from helpers_tui import ask, idle, notified, press_button, start, submit, wait_until
 
 WIDE = (120, 40)
 # A review whose headline does not name its film: filmchat cannot tell, so it asks
@@ -83,6 +84,8 @@ async def test_add_of_an_unclear_review_asks_then_edit_and_remove_follow_in_the_
 
         # /remove: gone from the corpus and from the answers
         await submit(pilot, "/remove A week of quiet films")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asking")
+        await press_button(pilot, "#remove")
         await wait_until(pilot, lambda: notified(app, "Article removed"))
         await wait_until(pilot, lambda: notified(app, "1 removed") and idle(app))
         assert not added[0].exists()

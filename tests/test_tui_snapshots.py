@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from filmchat.embedding import Embedder
 from filmchat.settings import Settings
@@ -64,3 +65,21 @@ def test_panel_with_the_active_marker_at_120_columns(snap_compare, app: Filmchat
 
 def test_sources_shown_at_80_columns(snap_compare, app: FilmchatApp) -> None:
     assert snap_compare(app, terminal_size=(80, 24), run_before=then_press("ctrl+s"))
+
+
+async def editing(pilot: Pilot) -> None:
+    """The /edit dialog over the chat: every field and both buttons must show."""
+    from filmchat.tui.screens.article_meta import ArticleMetaScreen
+    from helpers_tui import submit, wait_until
+
+    await steady(pilot)
+    await submit(pilot, "/edit her-2013-review.md")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ArticleMetaScreen))
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_edit_dialog_whole(snap_compare, app: FilmchatApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=editing)

@@ -1,4 +1,5 @@
-"""Named phases of a rebuild where a test can hold it, so an interruption lands exactly there.
+"""Named phases of a rebuild (or of the chat's launch) where a test can hold it, so an
+interruption lands exactly there.
 
 Killing a rebuild "somewhere in the middle" by timing is a race a fast machine loses (the
 rebuild ends before the signal arrives). With `FILMCHAT_TEST_PAUSE_AT=embedding` the rebuild
@@ -28,6 +29,8 @@ PHASES = (
     "vectors-written",  # vectors on disk, manifest not yet
     "manifest-written",  # everything on disk, not yet the live generation
 )
+CHAT_LAUNCH = "chat-launch"
+"""`filmchat chat` about to take over the terminal: keys typed now wait in its buffer."""
 _MAX_WAIT_SECONDS = 600
 
 

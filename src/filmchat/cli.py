@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -193,12 +192,28 @@ def remove_command(
 @folder_options
 @click.pass_context
 def sources_command(ctx: click.Context, corpus: Path | None, index: Path | None) -> None:
-    """List the films and their articles in the index."""
+    """List the films and their articles in the index.
+
+    In a terminal, a table per film; piped, one line per article (film, title, author,
+    chunks, the file's full path) separated by tabs, for `cut` and for pasting into `edit`.
+    """
     from filmchat.films import films_in
     from filmchat.store import IndexStore
 
-    store = IndexStore.open(settings_from(ctx, corpus, index).index, verify=False)
+    settings = settings_from(ctx, corpus, index)
+    store = IndexStore.open(settings.index, verify=False)
     try:
+        if not console.is_terminal:  # a pipe: one tab-separated line each, paths whole
+            for film, articles in films_in(store.articles()).items():
+                for article in articles:
+                    by = article.meta.author or article.meta.site or ""
+                    path = settings.corpus / article.path
+                    print(
+                        "\t".join(
+                            [film, article.meta.title, by, str(article.chunk_count), str(path)]
+                        )
+                    )
+            return
         for film, articles in films_in(store.articles()).items():
             table = Table(title=film, title_justify="left", show_edge=False)
             table.add_column("Title")
@@ -228,15 +243,16 @@ def open_engine(settings: Settings):  # type: ignore[no-untyped-def]
 def print_answer(answer: Answer) -> None:
     """Answer text, then its numbered sources, as a person reads them.
 
-    In a terminal with Rich, wrapped at its width; piped or redirected, as plain text wrapped
-    at the width with no padding: never a cropped line.
+    In a terminal with Rich, wrapped at its width; piped or redirected, as plain text with one
+    line per paragraph, list item and source, unwrapped and unpadded, for the next program
+    (or `fold`, `less`) to wrap as it likes.
     """
     from rich.markdown import Markdown
     from rich.text import Text
 
     for style, text in answer_lines(answer):
         if not console.is_terminal:
-            print(wrapped(text, console.width))
+            print(text)
         elif style == "markdown":
             console.print(Markdown(text), soft_wrap=False)
         else:
@@ -260,28 +276,6 @@ def answer_lines(answer: Answer) -> list[tuple[str, str]]:
             lines.append(("", f"  [{citation.marker}] {citation.title}{film}{who} {citation.path}"))
     lines.append(("", ""))
     return lines
-
-
-def wrapped(text: str, width: int) -> str:
-    """Every word kept, lines wrapped at `width`, no padding; a too-long word stays whole.
-
-    List items ('- ...') and sources ('  [n] ...') continue indented under their text.
-    """
-    lines = []
-    for line in text.splitlines() or [""]:
-        stripped = line.lstrip()
-        hanging = "  " if stripped.startswith(("- ", "[")) else ""
-        indent = line[: len(line) - len(stripped)] + hanging
-        lines.append(
-            textwrap.fill(
-                line,
-                width,
-                subsequent_indent=indent,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-        )
-    return "\n".join(lines)
 
 
 @cli.command("ask")
@@ -324,7 +318,10 @@ def ask_command(
     corpus: Path | None,
     index: Path | None,
 ) -> None:
-    """Ask questions (follow-ups in order, as one conversation) and print cited answers."""
+    """Ask questions (follow-ups in order, as one conversation) and print cited answers.
+
+    `-` reads the questions from standard input, one a line.
+    """
     from filmchat.conversation import Conversation
     from filmchat.llm import ChatClient
 
@@ -332,6 +329,10 @@ def ask_command(
         raise click.UsageError("--batch writes JSON Lines: add --json")
     if batch and questions:
         raise click.UsageError("give questions or --batch, not both")
+    if questions == ("-",):
+        questions = tuple(line.strip() for line in sys.stdin if line.strip())
+        if not questions:
+            raise click.UsageError("ask -: no question on standard input (one a line)")
     if not batch and not questions:
         raise click.UsageError('ask what? e.g. filmchat ask "what does Her say about loneliness"')
     settings = settings_from(ctx, corpus, index)
@@ -408,7 +409,13 @@ def eval_command(
     from filmchat.conversation import Conversation
     from filmchat.evaluation import default_gold_path, dump, evaluate, load_gold
 
-    items = load_gold(gold or default_gold_path())
+    gold = gold or default_gold_path()
+    items = load_gold(gold)
+    err_console.print(  # the user's own corpus unless --corpus says otherwise: say which
+        f"Scoring the gold set {gold} on the corpus {settings.corpus} (index {settings.index}).",
+        highlight=False,
+        markup=False,
+    )
     engine = open_engine(settings)
 
     def run(turns: list[str]) -> list[Answer]:
@@ -542,9 +549,15 @@ def chat_command(
     index: Path | None = None,
 ) -> None:
     """Open the terminal chat."""
-    from filmchat.tui.app import FilmchatApp
+    from filmchat.checkpoints import CHAT_LAUNCH, checkpoint
+    from filmchat.tui.app import FilmchatApp, keys_problem
 
-    FilmchatApp(settings_from(ctx, corpus, index), film=film).run()
+    settings = settings_from(ctx, corpus, index)
+    problem = keys_problem(settings.keys)
+    if problem:  # said before the screen is taken over, where a toast would be missed
+        raise FilmchatError(problem)
+    checkpoint(CHAT_LAUNCH)
+    FilmchatApp(settings, film=film).run()
 
 
 def main() -> None:

@@ -405,7 +405,10 @@ class Conversation:
         answer = self._answer(question, resolved, film, intent)
         others = [f.label for f in self._named(resolved) if film and f.title != film.title]
         if self.forced_film and others and film:
-            note = f"Answering about {film.label} only (--film); the question names {others[0]}."
+            note = (
+                f"Answering about {film.label} only, the film in scope (--film, /film); "
+                f"the question names {others[0]}."
+            )
             answer = answer.model_copy(update={"note": note})
         if llm is not None and answer.answered:
             generated = self._generate(llm, question, answer, on_stream, warn)

@@ -15,9 +15,11 @@ from filmchat.models import ArticleMeta
 from filmchat.settings import Settings
 
 
-def find_article(settings: Settings, reference: str) -> Path:
-    """The corpus file that `reference` names: a path, a file name (suffix optional) or a
-    title (exact, else a unique part of one, case ignored)."""
+def find_article(settings: Settings, reference: str, listing: str = "`filmchat sources`") -> Path:
+    """The corpus file that `reference` names: a path; a file name (suffix optional), as it is
+    in the corpus or as it was before `add` renamed it (kept in the front matter's `source`);
+    the film it reviews; or its title. Exactly, else a unique part of a title or film (case
+    ignored). `listing` is how the user lists the articles, for the error."""
     corpus = settings.corpus
     files = discover(corpus)
     given = Path(reference).expanduser()
@@ -33,16 +35,17 @@ def find_article(settings: Settings, reference: str) -> Path:
         or reference == f.relative_to(corpus).with_suffix("").as_posix()
     ]
     if not named:
-        titles = {f: _title(f, corpus) for f in files}
         wanted = reference.casefold().strip()
-        named = [f for f, title in titles.items() if title.casefold() == wanted]
-        named = named or [f for f, title in titles.items() if wanted in title.casefold()]
+        names = {f: _names(f, corpus) for f in files}
+        named = [f for f, (source, _, _) in names.items() if wanted in source]
+        named = named or [f for f, (_, exact, _) in names.items() if wanted in exact]
+        named = named or [f for f, (*_, parts) in names.items() if any(wanted in p for p in parts)]
     if len(named) == 1:
         return named[0]
     if not named:
         raise ArticleError(
-            f"No article “{reference}” in {corpus}: give its path, file name or title "
-            "(`filmchat sources` lists them)."
+            f"No article “{reference}” in {corpus}: give its file name (as added or as in the "
+            f"corpus), its film or its title ({listing} lists them)."
         )
     listed = ", ".join(f.relative_to(corpus).as_posix() for f in named[:5])
     raise ArticleError(
@@ -50,11 +53,20 @@ def find_article(settings: Settings, reference: str) -> Path:
     )
 
 
-def _title(path: Path, corpus: Path) -> str:
+def _names(path: Path, corpus: Path) -> tuple[set[str], set[str], tuple[str, ...]]:
+    """How a user may name the article, case folded: its original file name (with and without
+    suffix), its exact title and film (alone or with its year), and the texts a part may match."""
     try:
-        return load_article(path, corpus).meta.title
+        source = read_source(path)
+        meta = load_article(path, corpus).meta
     except ArticleError:
-        return ""
+        return set(), set(), ()
+    original = str(source.fields.get("source") or "").casefold()
+    sources = {original, Path(original).stem} - {""}
+    exact = {meta.title.casefold()}
+    if meta.film:
+        exact |= {meta.film.casefold(), meta.film_label().casefold()}
+    return sources, exact, tuple(exact)
 
 
 def edit_article(

@@ -285,16 +285,9 @@ def evaluate_folder(
     """
     from filmchat.conversation import Conversation, Engine
     from filmchat.corpus import SUPPORTED_SUFFIXES
-    from filmchat.indexer import add_articles, build_index
+    from filmchat.indexer import add_articles, already_held, build_index
 
-    corpus = workdir / "corpus"
-    if settings.corpus.is_dir():
-        shutil.copytree(settings.corpus, corpus)
-    else:
-        corpus.mkdir(parents=True)
-    trial = settings.model_copy(update={"corpus": corpus, "index": workdir / "index"})
     truth = load_truth(folder)
-    inferred: list[Inferred] = []
     # with a films.json, the articles are the files it lists; else every article file but a README
     files = sorted(
         p
@@ -302,6 +295,21 @@ def evaluate_folder(
         if p.suffix.lower() in SUPPORTED_SUFFIXES
         and (p.name in truth if truth else p.stem.lower() != "readme")
     )
+    held = already_held(settings, files)
+    if held:  # they would be refused as duplicates and scored as the corpus's copies
+        listed = ", ".join(f"{path.name} as {name}" for path, name in list(held.items())[:3])
+        raise FilmchatError(
+            f"The corpus {settings.corpus} already holds {len(held)} of these articles "
+            f"({listed}), so they cannot be added as a user adds them; score against another "
+            "corpus with --corpus (an empty folder scores the folder alone)."
+        )
+    corpus = workdir / "corpus"
+    if settings.corpus.is_dir():
+        shutil.copytree(settings.corpus, corpus)
+    else:
+        corpus.mkdir(parents=True)
+    trial = settings.model_copy(update={"corpus": corpus, "index": workdir / "index"})
+    inferred: list[Inferred] = []
     for path in files:
         true = truth.get(path.name, {})
         item = Inferred(file=path.name, true_film=true.get("film"), true_year=true.get("year"))

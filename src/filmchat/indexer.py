@@ -428,6 +428,20 @@ def _corpus_bodies(settings: Settings) -> dict[str, str]:
     return existing
 
 
+def already_held(settings: Settings, paths: Sequence[Path]) -> dict[Path, str]:
+    """Each of `paths` whose text the corpus already holds → the corpus file holding it."""
+    existing = _corpus_bodies(settings)
+    held = {}
+    for path in paths:
+        try:
+            key = _body_key(read_source(path).body)
+        except ArticleError:
+            continue
+        if key in existing:
+            held[path] = existing[key]
+    return held
+
+
 def add_paths(
     settings: Settings,
     paths: Sequence[Path],

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_cache_dir
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from filmchat.errors import FilmchatError
 
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 
@@ -103,6 +107,31 @@ class Settings(BaseSettings):
         }
 
 
+ENV_PREFIX = Settings.model_config["env_prefix"]
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with non-None command-line overrides on top."""
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    """Settings from the environment, with non-None command-line overrides on top.
+
+    A bad value is one line naming the variable, what it holds and what it should hold,
+    never pydantic's multi-line report.
+    """
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except SettingsError as exc:  # a JSON field whose text is not JSON
+        found = re.search(r'field "(\w+)"', str(exc))
+        raise _bad_setting(found.group(1) if found else "", "not JSON") from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else ""
+        raise _bad_setting(name, error["msg"][:1].lower() + error["msg"][1:]) from exc
+
+
+def _bad_setting(name: str, problem: str) -> FilmchatError:
+    variable = f"{ENV_PREFIX}{name.upper()}"
+    field = Settings.model_fields.get(name)
+    expected = f" ({field.description})" if field is not None and field.description else ""
+    value = os.environ.get(variable)
+    shown = f"={value!r}" if value is not None else ""
+    return FilmchatError(f"{variable}{shown}: {problem}{expected}; fix it or unset it.")

@@ -318,14 +318,14 @@ def compose(question: str, passages: list[Passage], intent: Intent, evidence: Ev
     )
 
 
-_THANKS = re.compile(r"^\W*(thanks|thank you|thx|cheers)\b", re.I)
+_THANKS = re.compile(r"\b(thanks|thank you|thx|cheers)\b", re.I)  # 'ok thanks, bye' too
 _GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening))\b", re.I)
 
 
 def reply(question: str, films: list[str]) -> Answer:
     """A chatbot's manners: greetings, thanks and 'what can you do?' get a short reply that
     says what the collection holds and how to ask, never a refusal."""
-    if _THANKS.match(question):
+    if _THANKS.search(question):
         opening = "You're welcome."
     elif _GREETING.match(question):
         opening = "Hello!"

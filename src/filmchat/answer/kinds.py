@@ -207,7 +207,7 @@ KINDS: tuple[Kind, ...] = (
         "smalltalk",
         (
             (r"^\W*(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening))\b\W*$", 6),
-            (r"^\W*(thanks|thank you|thx|cheers|cool|ok|okay|bye|goodbye)\b[\w ]{0,20}\W*$", 6),
+            (r"^\W*(thanks|thank you|thx|cheers|cool|ok|okay|bye|goodbye)\b[\w ,.!]{0,24}$", 6),
             (r"^\W*(help|what can you do|what do you do|how does this work|who are you)\W*$", 6),
             (
                 r"\bwhich films do you (know|have)\b|\bwhat films (do you (know|have)|are there)\b",

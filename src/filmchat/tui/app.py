@@ -34,6 +34,7 @@ from filmchat.tui.session import (
     Activity,
     CorpusStatus,
     EngineReady,
+    HistoryOpened,
     HistoryRequested,
     IndexChanged,
     ReindexRequested,
@@ -62,6 +63,18 @@ def binding_ids() -> dict[str, str]:
         for binding in owner.BINDINGS
         if isinstance(binding, Binding) and binding.id
     }
+
+
+def keys_problem(keys: dict[str, str]) -> str | None:
+    """What is wrong with FILMCHAT_KEYS in one line: ids no binding has, and those there are."""
+    known = binding_ids()
+    unknown = sorted(set(keys) - set(known))
+    if not unknown:
+        return None
+    return (
+        f"FILMCHAT_KEYS: no key binding called {', '.join(unknown)}; "
+        f"the ids are {', '.join(sorted(known))}."
+    )
 
 
 class FilmchatApp(App[None]):
@@ -144,6 +157,13 @@ class FilmchatApp(App[None]):
         seconds = TOAST_SECONDS[severity] if timeout is None else timeout
         super().notify(message, title=title, severity=severity, timeout=seconds, markup=markup)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c: say how to quit (Textual's own toast is markup, and toasts here are not)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit filmchat.", title="Do you want to quit?")
+                return
+
     # --- start-up ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -151,7 +171,8 @@ class FilmchatApp(App[None]):
         session = self.session
         self.use_keys(session.settings.keys)
         try:
-            session.history = History(history_path(session.settings))
+            session.history = History(history_path(session.settings), session.settings.corpus)
+            self.tell(HistoryOpened())
         except FilmchatError as exc:
             self.notify(f"{exc} History is off for this session.", severity="warning")
         if session.embedder is None:
@@ -161,13 +182,9 @@ class FilmchatApp(App[None]):
     def use_keys(self, keys: dict[str, str]) -> None:
         """The user's keys (FILMCHAT_KEYS) by binding id; an unknown id is named, not ignored."""
         known = binding_ids()
-        unknown = sorted(set(keys) - set(known))
-        if unknown:
-            self.notify(
-                f"FILMCHAT_KEYS: no key binding called {', '.join(unknown)}; "
-                f"the ids are {', '.join(sorted(known))}.",
-                severity="warning",
-            )
+        problem = keys_problem(keys)
+        if problem:
+            self.notify(problem, severity="warning")
         self.set_keymap({name: key for name, key in keys.items() if name in known})
 
     @work(thread=True, group="load", exit_on_error=False)

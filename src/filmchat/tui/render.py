@@ -39,7 +39,13 @@ def marker_links(markers: Sequence[int], active: int | None = None) -> str:
 
 
 def answer_fragments(answer: Answer, active: int | None = None) -> list[str]:
-    """The answer's Markdown in reveal order: one fragment per sentence (per film, across films)."""
+    """The answer's Markdown in reveal order: its note on the scope or the collection first,
+    then one fragment per sentence (per film, across films)."""
+    fragments = _text_fragments(answer, active)
+    return [f"_{escape(answer.note)}_\n\n", *fragments] if answer.note else fragments
+
+
+def _text_fragments(answer: Answer, active: int | None) -> list[str]:
     if not answer.answered:
         markers = [c.marker for c in answer.citations]
         nearest = f" Nearest articles: {marker_links(markers, active)}."

@@ -115,6 +115,54 @@ class Session:
         assert self.engine is not None
         return Conversation(self.engine, llm=self.llm)
 
+    def catch_up(self) -> str | None:
+        """Runs in a worker thread, before a question: when another process (`filmchat add` or
+        `index` in another terminal) made a newer index generation live, answer from it, and
+        say what changed."""
+        from filmchat.errors import FilmchatError
+        from filmchat.store import live_generation
+
+        engine = self.engine
+        if engine is None or self.indexing:  # our own rebuild switches when it is done
+            return None
+        with self.engine_lock:
+            try:
+                live = live_generation(self.settings.index)
+            except FilmchatError:
+                return None  # a damaged pointer: the open index keeps answering
+            if live is None or live.name == engine.store.folder.name:
+                return None
+            before = {a.path: a.content_hash for a in engine.retriever.articles.values()}
+            try:
+                engine.reload()
+            except Exception:  # a generation being replaced again: the next question retries
+                return None
+            after = {a.path: a.content_hash for a in engine.retriever.articles.values()}
+            self.status = CorpusStatus.of(engine.store)
+            self.corpus_line = self.status.summary()
+        return collection_change(before, after)
+
+    def unindexed(self) -> list[str]:
+        """Runs in a worker thread: corpus files written after the live index was built and
+        not in it (added, waiting for a rebuild); older files it skipped stay unmentioned."""
+        from filmchat.corpus import discover
+        from filmchat.errors import FilmchatError
+
+        engine, corpus = self.engine, self.settings.corpus
+        if engine is None:
+            return []
+        indexed = {a.path for a in engine.retriever.articles.values()}
+        built = engine.store.folder.stat().st_mtime
+        try:
+            files = discover(corpus)
+        except FilmchatError:
+            return []
+        return [
+            p.relative_to(corpus).as_posix()
+            for p in files
+            if p.relative_to(corpus).as_posix() not in indexed and p.stat().st_mtime > built
+        ]
+
     def ask(
         self,
         conversation: Conversation,
@@ -140,6 +188,26 @@ class Session:
         with self.engine_lock:
             for question in questions:
                 conversation.ask(question, use_llm=False)
+
+
+def collection_change(before: dict[str, str], after: dict[str, str]) -> str:
+    """'The collection changed: 2 articles added, 1 removed.' from path → content hash."""
+    added = len(after.keys() - before.keys())
+    removed = len(before.keys() - after.keys())
+    updated = sum(1 for path in before.keys() & after.keys() if before[path] != after[path])
+    parts = [f"{counted(added, 'article')} added"] if added else []
+    parts += [f"{removed if parts else counted(removed, 'article')} removed"] if removed else []
+    parts += [f"{updated if parts else counted(updated, 'article')} updated"] if updated else []
+    return f"The collection changed: {', '.join(parts) or 'its index was rebuilt'}."
+
+
+def unindexed_hint(files: list[str]) -> str:
+    """Why a question about a just-added article is refused, and what to do."""
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    return (
+        f"Not in the index yet: {counted(len(files), 'article')} added since it was built "
+        f"({shown}); press ctrl+r (/reindex) to answer from {'it' if len(files) == 1 else 'them'}."
+    )
 
 
 # --- app → screen ------------------------------------------------------------------------------
@@ -168,6 +236,10 @@ class StatusChanged(Message):
 
 class EngineReady(Message):
     """The index is open: a conversation can start, and a waiting question be answered."""
+
+
+class HistoryOpened(Message):
+    """The chat history is open: ↑ can recall the questions of earlier launches."""
 
 
 class IndexChanged(Message):

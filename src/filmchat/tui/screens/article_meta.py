@@ -1,5 +1,10 @@
 """The small dialog `/add` and `/edit` open: an article's film, year, title and author, to
-confirm or correct before they are written into its front matter."""
+confirm or correct before they are written into its front matter.
+
+It fits whole in an 80×24 terminal (one line per field), and scrolls, the focused field kept
+in view, where the note is long or the terminal smaller. When the film is unclear it offers
+the best candidates to pick from (an article about two films offers both), the first filled in.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from filmchat.models import ArticleMeta
 
@@ -20,17 +26,33 @@ class ArticleMetaScreen(ModalScreen[ArticleMeta | None]):
 
     DEFAULT_CSS = """
     ArticleMetaScreen { align: center middle; }
-    ArticleMetaScreen Input { margin: 0 0; }
-    ArticleMetaScreen .field-label { margin: 1 0 0 0; color: $text-muted; }
+    ArticleMetaScreen #dialog { padding: 0 1; }
+    ArticleMetaScreen #fields { height: auto; margin: 1 0 0 0; }
+    ArticleMetaScreen .field { height: 1; }
+    ArticleMetaScreen .field Label { width: 8; color: $text-muted; }
+    ArticleMetaScreen .field Input { width: 1fr; background: $boost; }
+    ArticleMetaScreen .field Input:focus { background: $accent 25%; }
+    ArticleMetaScreen #candidates-label { margin: 1 0 0 0; color: $text-muted; }
+    ArticleMetaScreen #candidates { height: auto; max-height: 3; border: none; padding: 0; }
+    ArticleMetaScreen #dialog-buttons Button { min-width: 10; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, heading: str, note: str, meta: ArticleMeta, action: str) -> None:
+    def __init__(
+        self,
+        heading: str,
+        note: str,
+        meta: ArticleMeta,
+        action: str,
+        candidates: list[str] | None = None,
+    ) -> None:
+        """`candidates`: films to pick from, best first (the first is filled in)."""
         super().__init__()
         self.heading = heading
         self.note = note
         self.meta = meta
         self.action_label = action
+        self.candidates = candidates or []
 
     def compose(self) -> ComposeResult:
         fields = (
@@ -39,21 +61,36 @@ class ArticleMetaScreen(ModalScreen[ArticleMeta | None]):
             ("title", "Title", self.meta.title),
             ("author", "Author", self.meta.author or ""),
         )
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog"):
             yield Label(self.heading, id="dialog-title", markup=False)
             yield Static(self.note, markup=False)
-            for name, label, value in fields:
-                yield Label(label, classes="field-label")
-                yield Input(value, placeholder=label, id=f"meta-{name}")
+            if len(self.candidates) > 1:
+                yield Label("Candidates (enter puts one in Film):", id="candidates-label")
+                yield OptionList(
+                    *(Option(name, id=str(n)) for n, name in enumerate(self.candidates)),
+                    id="candidates",
+                    markup=False,
+                )
+            with Vertical(id="fields"):
+                for name, label, value in fields:
+                    with Horizontal(classes="field"):
+                        yield Label(label)
+                        yield Input(value, placeholder=label, id=f"meta-{name}", compact=True)
             with Horizontal(id="dialog-buttons"):
-                yield Button(self.action_label, variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button(self.action_label, variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#meta-film", Input).focus()
 
     def value(self, name: str) -> str:
         return self.query_one(f"#meta-{name}", Input).value.strip()
+
+    @on(OptionList.OptionSelected, "#candidates")
+    def candidate_chosen(self, event: OptionList.OptionSelected) -> None:
+        film = self.query_one("#meta-film", Input)
+        film.value = self.candidates[event.option_index]
+        film.focus()
 
     @on(Button.Pressed, "#cancel")
     def cancel(self) -> None:

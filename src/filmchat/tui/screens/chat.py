@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from dataclasses import dataclass
 from functools import partial
@@ -33,6 +34,7 @@ from filmchat.tui.screens.curation import CurationCommands
 from filmchat.tui.session import (
     Activity,
     EngineReady,
+    HistoryOpened,
     HistoryRequested,
     IndexChanged,
     ReindexRequested,
@@ -40,6 +42,7 @@ from filmchat.tui.session import (
     RunCommand,
     Session,
     StatusChanged,
+    unindexed_hint,
 )
 from filmchat.tui.widgets.activity_bar import ActivityBar
 from filmchat.tui.widgets.answer import AnswerMessage
@@ -147,7 +150,7 @@ class ChatScreen(CurationCommands, Screen[None]):
             yield SourcesPanel(id="sources")
         yield ActivityBar()
         yield Prompt(id="prompt")
-        yield Footer()
+        yield Footer(compact=True)  # every key fits at 120 columns with an answer selected
 
     def on_mount(self) -> None:
         self.query_one(Prompt).focus()
@@ -167,8 +170,13 @@ class ChatScreen(CurationCommands, Screen[None]):
             event.prevent_default()
             self.prompt.type_in(event.character)
 
-    def action_focus_prompt(self) -> None:
+    async def action_focus_prompt(self) -> None:
+        """Back to the prompt: the sources panel shows the newest answer's cards again."""
         self.prompt.focus()
+        newest = [widget for widget in self.log_view.answers() if widget.answer is not None]
+        if newest and newest[-1] is not self.shown:
+            self.shown = newest[-1]
+            await self.query_one(SourcesPanel).show(newest[-1].answer, newest[-1].selected)
 
     def action_newest_answer(self) -> None:
         """Tab from the prompt: the answer just read, not the first of the whole log."""
@@ -219,6 +227,17 @@ class ChatScreen(CurationCommands, Screen[None]):
     def show_status(self) -> None:
         self.header.mode = self.session.mode
         self.header.corpus = self.session.corpus_line
+
+    @on(HistoryOpened)
+    def recall_earlier_launches(self) -> None:
+        """↑ recalls this corpus's questions from earlier launches too, as a shell does."""
+        history = self.session.history
+        try:
+            earlier = history.questions() if history else []
+        except sqlite3.Error:
+            return  # recall is a nicety; the history dialog reports a broken file
+        self.prompt.asked[:0] = [q for q in earlier if q not in self.prompt.asked[:1]]
+        self.prompt.remember("")
 
     @on(EngineReady)
     def engine_ready(self) -> None:
@@ -310,6 +329,11 @@ class ChatScreen(CurationCommands, Screen[None]):
         if self.restoring is not None:
             await self.restoring.wait()
         assert self.conversation is not None
+        change = await asyncio.to_thread(self.session.catch_up)
+        if change:  # `filmchat add` or `index` ran elsewhere: answer from the new index
+            self.app.notify(change, title="Collection changed")
+            self.show_status()
+            self.index_changed()
         trial = self.conversation.fork()
         try:
             try:
@@ -320,6 +344,14 @@ class ChatScreen(CurationCommands, Screen[None]):
                     on_stream=partial(self.stream_draft, request),
                     warn=partial(self.warn_from_thread, request),
                 )
+                notes = [change] if change else []
+                if not answer.answered and not answer.smalltalk:
+                    waiting = await asyncio.to_thread(self.session.unindexed)
+                    notes += [unindexed_hint(waiting)] if waiting else []
+                if notes:
+                    answer = answer.model_copy(
+                        update={"note": " ".join([*notes, answer.note]).strip()}
+                    )
             except Exception as exc:  # shown as one line; the conversation is unchanged
                 if not request.cancelled:
                     self.app.notify(one_line(exc), title="No answer", severity="error")
@@ -431,16 +463,16 @@ class ChatScreen(CurationCommands, Screen[None]):
     # --- conversations ---------------------------------------------------------------------
 
     async def action_clear(self) -> None:
-        """A new conversation; the film scope stays, the old chat stays in history."""
+        """A new conversation about all films (/film scopes it again); the old chat stays in
+        history."""
         if self.request is not None:
             self.action_cancel()
-        film = self.conversation.film if self.conversation else None
         if self.session.engine is not None:
             self.conversation = self.new_conversation()
-            self.rescope(film)
         self.answers = []
         self.history_id = None
         self.shown = None
+        self.header.scope = None
         self.header.about = None
         await self.log_view.clear()
         await self.query_one(SourcesPanel).show(None)
@@ -456,11 +488,14 @@ class ChatScreen(CurationCommands, Screen[None]):
         self.history_id = conversation_id
         self.answers = list(answers)
         last: AnswerMessage | None = None
-        for answer in answers:
+        opening = f"Opening the conversation ({counted(len(answers), 'answer')})"
+        for number, answer in enumerate(answers, 1):
+            self.activity.progress(opening, number - 1, len(answers))
             await self.log_view.add_question(answer.question)
             last = await self.log_view.add_answer("")
             await last.show(answer)
             self.prompt.remember(answer.question)
+        self.activity.idle()
         if last is not None:
             self.shown = last
             await self.query_one(SourcesPanel).show(last.answer)
@@ -530,6 +565,8 @@ class ChatScreen(CurationCommands, Screen[None]):
         except FilmchatError as exc:
             self.app.notify(str(exc), severity="warning")
             return
+        # held until /film all or ctrl+l: a question naming another film does not move it
+        conversation.forced_film = label
         self.header.scope = label
         self.app.notify(f"Talking about {label}." if label else "Talking about all films.")
 
@@ -626,7 +663,7 @@ class ChatScreen(CurationCommands, Screen[None]):
         if not self.answers:
             self.app.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
-        path = path_argument(argument)
+        path = Path(os.path.abspath(path_argument(argument)))  # '/root/../tmp/x' → '/tmp/x'
         if path.suffix.lower() != ".md":
             path = path.with_name(path.name + ".md")
         text = export_markdown(self.answers)

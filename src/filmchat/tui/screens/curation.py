@@ -1,9 +1,12 @@
 """/add, /edit and /remove in the chat: the corpus corrected without leaving it.
 
 `/add` adds at once when the film is certain; otherwise, and for `/edit`, a small dialog shows
-the article's film, year, title and author to confirm or correct. Edits and removals rebuild
-the index straight away (no text changes, so nothing is embedded); an added article waits for
-ctrl+r or /reindex, as before.
+the article's film, year, title and author to confirm or correct. `/add FOLDER` adds every
+article in it, as `filmchat add` does, and says which were not added and why. `/remove` asks
+first. Edits and removals rebuild the index straight away (no text changes, so nothing is
+embedded); an added article waits for ctrl+r or /reindex, and a question refused meanwhile
+says so. An article is found as `filmchat edit` finds it (file name, original file name, film
+or title), and errors point to `/sources`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from filmchat.models import ArticleMeta
 from filmchat.tui.commands import path_argument
 from filmchat.tui.render import one_line
 from filmchat.tui.screens.article_meta import ArticleMetaScreen
+from filmchat.tui.screens.confirm import ConfirmScreen
 from filmchat.tui.session import ReindexRequested
 
 if TYPE_CHECKING:
@@ -25,6 +29,10 @@ if TYPE_CHECKING:
     from textual.message import Message
 
     from filmchat.tui.session import Session
+
+
+LISTING = "`/sources`"
+"""How the chat lists the articles, for errors that cannot find one."""
 
 
 class CurationCommands:
@@ -49,7 +57,33 @@ class CurationCommands:
     # --- /add --------------------------------------------------------------------------------
 
     async def command_add(self, argument: str) -> None:
-        self.inspect_for_adding(path_argument(argument))
+        path = path_argument(argument)
+        if path.is_dir():
+            self.add_folder(path)
+        else:
+            self.inspect_for_adding(path)
+
+    @work(thread=True, group="add", exit_on_error=False)
+    def add_folder(self, folder: Path) -> None:
+        """Every article in the folder, as `filmchat add FOLDER`: a bad file stops nothing."""
+        from filmchat.indexer import add_paths
+
+        settings = self.session.settings
+        try:
+            outcomes = add_paths(settings, [folder])
+        except Exception as exc:
+            self._tell(f"{one_line(exc)} Nothing was added.", "Cannot add articles", error=True)
+            return
+        added = [o.added for o in outcomes if o.added]
+        refused = [o.error for o in outcomes if o.error]
+        if not outcomes:
+            self._tell(f"{folder} holds no article files.", "Nothing added", error=True)
+            return
+        lines = [f"{len(added)} of {len(outcomes)} articles in {folder.name} added."]
+        lines += [f"Not added: {error}" for error in refused]
+        if added:
+            lines.append("Press ctrl+r or /reindex to make them answerable.")
+        self._tell("\n".join(lines), "Articles added" if added else "Nothing added", not added)
 
     @work(thread=True, group="add", exit_on_error=False)
     def inspect_for_adding(self, path: Path) -> None:
@@ -63,14 +97,15 @@ class CurationCommands:
         if inference.confident:
             self.app.call_from_thread(self.add_file, path, None)
             return
-        guesses = inference.best_guesses()
-        named = ", ".join(f"“{c.name}”" for c in guesses) or "no candidate"
+        guesses = [c.name for c in inference.best_guesses()]
+        named = ", ".join(f"“{name}”" for name in guesses) or "no candidate"
         dialog = ArticleMetaScreen(
             f"Add {path.name}",
             f"Which film does it review? The article does not say clearly (best candidates: "
             f"{named}). Check the fields, then add it.",
-            inference.meta.model_copy(update={"film": guesses[0].name if guesses else None}),
+            inference.meta.model_copy(update={"film": guesses[0] if guesses else None}),
             "Add",
+            candidates=guesses,
         )
         self.app.call_from_thread(self.app.push_screen, dialog, partial(self.confirmed_add, path))
 
@@ -115,7 +150,7 @@ class CurationCommands:
 
         settings = self.session.settings
         try:
-            path = find_article(settings, reference)
+            path = find_article(settings, reference, listing=LISTING)
             meta = load_article(path, settings.corpus).meta
         except Exception as exc:
             self._tell(one_line(exc), "Cannot edit article", error=True)
@@ -152,15 +187,46 @@ class CurationCommands:
         self.app.call_from_thread(self.post_message, ReindexRequested())
 
     async def command_remove(self, argument: str) -> None:
-        self.remove_from_corpus(argument)
+        self.ask_to_remove(argument)
 
     @work(thread=True, group="add", exit_on_error=False)
-    def remove_from_corpus(self, reference: str) -> None:
-        from filmchat.curation import find_article, remove_article
+    def ask_to_remove(self, reference: str) -> None:
+        """Which article, then a dialog naming it: a file is deleted only when confirmed."""
+        from filmchat.corpus import load_article
+        from filmchat.curation import find_article
 
         settings = self.session.settings
         try:
-            path = find_article(settings, reference)
+            path = find_article(settings, reference, listing=LISTING)
+            meta = load_article(path, settings.corpus).meta
+        except Exception as exc:
+            self._tell(one_line(exc), "Cannot remove article", error=True)
+            return
+        dialog = ConfirmScreen(
+            f"Remove {path.name}?",
+            [
+                f"“{meta.title}” — {meta.film_label()}",
+                "The file is deleted from the corpus and its passages leave the index.",
+            ],
+            yes=("Remove", "remove"),
+            no=("Keep it", "keep"),
+        )
+        self.app.call_from_thread(
+            self.app.push_screen, dialog, partial(self.confirmed_remove, path)
+        )
+
+    def confirmed_remove(self, path: Path, remove: bool | None) -> None:
+        if remove:
+            self.remove_from_corpus(path)
+        else:
+            self.app.notify(f"{path.name} was kept.")
+
+    @work(thread=True, group="add", exit_on_error=False)
+    def remove_from_corpus(self, path: Path) -> None:
+        from filmchat.curation import remove_article
+
+        settings = self.session.settings
+        try:
             meta = remove_article(settings, path)
         except Exception as exc:
             self._tell(one_line(exc), "Cannot remove article", error=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from filmchat.tui.widgets.answer import AnswerMessage
@@ -12,16 +12,22 @@ from filmchat.tui.widgets.question import QuestionMessage
 
 WELCOME = (
     "Ask about the films in your reviews. Every answer quotes the reviews and cites "
-    "them with [n]; the cited articles appear in the sources panel (ctrl+s).\n"
+    "them with [n]; {where}.\n"
     "Type /help for commands, ctrl+p for the command palette."
 )
+WHERE_CITED = {  # the chat's CSS shows the one true at the width (the panel hides below 100)
+    "wide": "the cited articles appear in the sources panel (ctrl+s hides it)",
+    "narrow": "the cited articles are listed under each answer (ctrl+s shows them beside it)",
+}
 
 
 class ChatLog(VerticalScroll, can_focus=False):
     """Holds the messages of the current conversation."""
 
     def compose(self) -> ComposeResult:
-        yield Static(WELCOME, id="welcome", markup=False)
+        with Vertical(id="welcome"):
+            for width, where in WHERE_CITED.items():
+                yield Static(WELCOME.format(where=where), classes=f"welcome-{width}", markup=False)
 
     def on_mount(self) -> None:
         self.anchor()

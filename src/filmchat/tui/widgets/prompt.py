@@ -17,6 +17,9 @@ class Prompt(Input):
     """An Input that remembers what was asked, like a shell."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # enter typed while filmchat starts reaches it as a newline (ctrl+j): the terminal
+        # was not in raw mode yet and turned the carriage return into a line feed
+        Binding("ctrl+j", "submit", "Ask", show=False),
         Binding(
             "up",
             "recall(-1)",
