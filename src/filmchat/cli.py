@@ -532,6 +532,22 @@ def film_command(ctx: click.Context, title: str, corpus: Path | None, index: Pat
         console.print(line, highlight=False, markup=False)
 
 
+@cli.command("similar")
+@click.argument("title")
+@folder_options
+@click.pass_context
+def similar_command(
+    ctx: click.Context, title: str, corpus: Path | None, index: Path | None
+) -> None:
+    """Films in the collection like TITLE, each with a cited reason from its own review."""
+    from filmchat.collection import similar_question
+    from filmchat.conversation import Conversation
+
+    engine = open_engine(settings_from(ctx, corpus, index))
+    film = engine.find(title)
+    print_answer(Conversation(engine).ask(similar_question(film.title)))
+
+
 @cli.command("mcp")
 @click.option(
     "--http",

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from filmchat import collection
 from filmchat.answer import (
     Credit,
     Evidence,
@@ -532,6 +533,12 @@ class Conversation:
         sentences of the passages that state what is asked, or a refusal."""
         if intent.kind == "smalltalk":
             return reply(question, self.engine.films())
+        if intent.kind in collection.KINDS:  # the collection as a whole (issue 17)
+            named = self._named(resolved)
+            asked = collection.read_question(resolved, intent.kind, named, self.engine)
+            if asked is not None:
+                vector = self.engine.embedder.encode_query(resolved)
+                return collection.answer(self.engine, question, asked, vector)
         if intent.kind == "collection":
             return self._across_collection(question, resolved, intent)
         k = self.k * 2 if intent.listing else self.k

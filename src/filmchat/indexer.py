@@ -15,6 +15,7 @@ from pathlib import Path
 from filmchat.checkpoints import checkpoint
 from filmchat.chunking import chunk_document, layout
 from filmchat.cleaning import clean_article, normalize_line, repeated_lines
+from filmchat.collection import refresh_profiles
 from filmchat.corpus import (
     Source,
     article_files,
@@ -334,6 +335,7 @@ def _update(
         new_words = sorted(vocabulary(texts) - writer.known_words())
         if new_words:
             writer.add_words(new_words, embedder.encode(new_words))
+        refresh_profiles(writer)
         checkpoint("writing")
         writer.commit()
     except BaseException:

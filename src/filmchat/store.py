@@ -24,6 +24,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from filmchat.films import mentioned_titles
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
 from filmchat.terms import fold
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 # One credit of an article's fact sheet as stored: role, person, character (cast only), the
 # sentence (or front-matter field) that gives it, and its basis (see `facts.Basis`).
 FactRow = tuple[str, str, str | None, str, str]
@@ -90,6 +91,11 @@ CREATE TABLE facts (
     basis TEXT NOT NULL DEFAULT 'stated'  -- stated, implied, or front matter (facts.Basis)
 );
 CREATE INDEX facts_by_article ON facts(article_id);
+CREATE TABLE profiles (
+    film TEXT PRIMARY KEY,
+    vector BLOB NOT NULL,
+    profile TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(
     headings, text, films, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -168,6 +174,20 @@ def fts_query(text: str, stopwords: frozenset[str] = frozenset()) -> str | None:
         if word and word not in stopwords and word not in words:
             words.append(word)
     return " OR ".join(f'"{w}"' for w in words) or None
+
+
+@dataclass
+class FilmMaterial:
+    """A film's reviews as the index holds them, for building its profile."""
+
+    film: str
+    article_ids: list[str]
+    chunk_ids: list[int]
+    vectors: np.ndarray  # one row per chunk, in chunk_ids order
+    # chunk, article, start, heading, block, kind, text
+    sentences: list[tuple[int, str, int, str | None, int, str, str]]
+    facts: list[tuple[str, str, str, str]]  # article, role, person, sentence
+    lengths: dict[str, int]  # article id -> length of its clean text
 
 
 class IndexStore:
@@ -290,6 +310,12 @@ class IndexStore:
     def word_vectors(self) -> tuple[list[str], np.ndarray]:
         """Every word of the collection with its vector (see `meaning`)."""
         rows = self.db.execute("SELECT word, vector FROM vocabulary ORDER BY word").fetchall()
+        matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
+        return [row[0] for row in rows], matrix.reshape(len(rows), self.manifest.dimension)
+
+    def profiles(self) -> tuple[list[str], np.ndarray]:
+        """Each film's profile (see `collection`) as JSON, and the matrix of their vectors."""
+        rows = self.db.execute("SELECT profile, vector FROM profiles ORDER BY film").fetchall()
         matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
         return [row[0] for row in rows], matrix.reshape(len(rows), self.manifest.dimension)
 
@@ -423,8 +449,17 @@ class IndexWriter:
             self.db = sqlite3.connect(db_path)
             self.db.executescript(_SCHEMA)
         self.db.execute("PRAGMA foreign_keys = ON")
+        self.touched_films: set[str] = set()  # films whose profile must be made again
+
+    def _touch(self, article_id: str) -> None:
+        row = self.db.execute("SELECT meta FROM articles WHERE article_id = ?", (article_id,))
+        for (meta,) in row.fetchall():
+            film = ArticleMeta.model_validate_json(meta).film
+            if film:
+                self.touched_films.add(film)
 
     def remove_article(self, article_id: str) -> int:
+        self._touch(article_id)
         ids = [
             row[0]
             for row in self.db.execute(
@@ -444,6 +479,8 @@ class IndexWriter:
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
     ) -> None:
+        if record.meta.film:
+            self.touched_films.add(record.meta.film)
         self.db.execute(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
             (
@@ -489,6 +526,9 @@ class IndexWriter:
     def update_article_meta(self, record: ArticleRecord, facts: Iterable[FactRow]) -> None:
         """New metadata (film, year, title...) for an indexed article whose text is unchanged:
         its row, its chunks' film keys and its fact sheet change; its chunks and vectors stay."""
+        self._touch(record.article_id)
+        if record.meta.film:
+            self.touched_films.add(record.meta.film)
         self.db.execute("DELETE FROM facts WHERE article_id = ?", (record.article_id,))
         self.add_facts(record.article_id, facts)
         self.db.execute(
@@ -514,6 +554,56 @@ class IndexWriter:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(article_id, *fact) for fact in facts],
         )
+
+    def film_material(self, film: str) -> FilmMaterial:
+        """What a film's profile is made of: its reviews, their passages' vectors, sentences
+        (with where each sits in its article) and fact sheets."""
+        articles = [
+            (article_id, meta)
+            for article_id, meta in self.db.execute("SELECT article_id, meta FROM articles")
+            if ArticleMeta.model_validate_json(meta).film == film
+        ]
+        ids = [article_id for article_id, _ in articles]
+        marks = ",".join("?" * len(ids))
+        chunk_rows = self.db.execute(
+            f"SELECT chunk_id, article_id, start FROM chunks WHERE article_id IN ({marks}) "
+            "ORDER BY article_id, position",
+            ids,
+        ).fetchall()
+        lengths = dict(
+            self.db.execute(
+                "SELECT article_id, length(clean_text) FROM articles "
+                f"WHERE article_id IN ({marks})",
+                ids,
+            ).fetchall()
+        )
+        sentences = self.db.execute(
+            "SELECT c.chunk_id, c.article_id, s.start, s.heading, s.block, s.kind, s.text "
+            "FROM sentences s "
+            f"JOIN chunks c USING (chunk_id) WHERE c.article_id IN ({marks}) "
+            "ORDER BY c.article_id, c.position, s.position",
+            ids,
+        ).fetchall()
+        facts = self.db.execute(
+            f"SELECT article_id, role, person, sentence FROM facts WHERE article_id IN ({marks})",
+            ids,
+        ).fetchall()
+        chunk_ids = [row[0] for row in chunk_rows]
+        vectors = (
+            np.stack([self.vectors.reconstruct(int(c)) for c in chunk_ids])
+            if chunk_ids
+            else np.zeros((0, self.manifest.dimension), dtype=np.float32)
+        )
+        return FilmMaterial(film, ids, chunk_ids, vectors, sentences, facts, lengths)
+
+    def put_profile(self, film: str, vector: np.ndarray | None, profile: str) -> None:
+        """A film's profile; none (`vector` None) once the film has no reviews."""
+        self.db.execute("DELETE FROM profiles WHERE film = ?", (film,))
+        if vector is not None:
+            self.db.execute(
+                "INSERT INTO profiles VALUES (?, ?, ?)",
+                (film, np.ascontiguousarray(vector, dtype=np.float32).tobytes(), profile),
+            )
 
     def known_words(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT word FROM vocabulary")}

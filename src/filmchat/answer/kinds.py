@@ -106,12 +106,33 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "similar",
         (
-            (r"\b(similar|films? like|movies? like|if i (liked|enjoyed)|what else)\b", 3),
+            (r"\b(similar|films? like|movies? like|what else)\b", 3),
+            (r"\bif i (liked|enjoyed|loved)\b", 5),
             (r"\brecommend\w* (other|similar|more)\b|\bwhat (should|to) watch next\b", 3),
-            (r"\b(compar\w*|versus|vs|in common)\b", 3),
+            (r"\bsomething like\b|\bwhat else (is|here)\b.*\blike\b", 3),
         ),
         widen="similar films like",
         sentences=2,
+    ),
+    # the collection as a whole (answered by filmchat.collection from film profiles)
+    Kind(
+        "compare",
+        (
+            (r"\b(compar\w*|versus|vs|in common|differ\w*)\b", 3),
+            (r"\b(more|better|less) than\b|\bwhich looks better\b", 5),
+        ),
+        widen="similar films like",
+        sentences=4,
+    ),
+    Kind(
+        "ranking",
+        (
+            (r"\b(like[sd]?|love[sd]?|rated?|enjoyed) (\w+ )?(the )?(most|least|best)\b", 5),
+            (r"\bbest[- ]reviewed\b|\b(most|least) (positive|negative|favou?rable)\b", 6),
+            (r"\breviews? (are|is|were) (negative|positive)\b", 4),
+        ),
+        sentences=5,
+        asks=frozenset("most least best reviewed positive negative liked loved".split()),
     ),
     Kind(
         "reason",
@@ -174,6 +195,9 @@ KINDS: tuple[Kind, ...] = (
             (r"\b(which|what) (films|movies|reviews)\b(?! (are )?(similar|like)\b)", 3),
             (r"\b(in|across) (the|this|my) collection\b|\bacross (all|the) (films|reviews)\b", 2),
             (r"\b(most|least) (positive|negative|favou?rable|critical|enthusiastic)\b", 3),
+            (r"\b(any|show me the|what) [\w -]+ (films|movies|do i have)\b", 3),
+            (r"\bwhat else is [A-Z]", 3),
+            (r"\bwhich of (my|the|these) (films|movies)\b", 3),
         ),
         sentences=1,  # per film
         open=True,

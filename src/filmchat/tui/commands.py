@@ -25,6 +25,12 @@ COMMANDS: tuple[SlashCommand, ...] = (
         "/about [TITLE]",
         "A film's fact sheet: the credits its reviews state, each cited; alone, this film's.",
     ),
+    SlashCommand(
+        "similar",
+        "/similar TITLE",
+        "Films in the collection like TITLE, each with a cited reason from its own review.",
+        needs_argument=True,
+    ),
     SlashCommand("sources", "/sources", "List the articles in the collection."),
     SlashCommand("add", "/add PATH", "Add an article file to the corpus.", needs_argument=True),
     SlashCommand(

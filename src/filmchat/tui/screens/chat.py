@@ -606,6 +606,12 @@ class ChatScreen(CurationCommands, Screen[None]):
         credits = await asyncio.to_thread(self.session.credits, conversation, film)
         await self.log_view.add_note(fact_sheet_markdown(film.label, credits))
 
+    async def command_similar(self, argument: str) -> None:
+        """Asked as the question `filmchat similar` asks, so it answers like any question."""
+        from filmchat.collection import similar_question
+
+        await self.ask(similar_question(argument))
+
     async def command_sources(self, _: str) -> None:
         status = self.session.status
         if status is None:
