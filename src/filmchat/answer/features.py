@@ -43,8 +43,8 @@ REASON = re.compile(
 LEANS_BACK = re.compile(r"^\W*(it|this|that|these|those|he|she|they|his|her|their)\b", re.I)
 _PLOT_HEADING = re.compile(r"plot|synopsis|story|premise|overview|summary", re.I)
 
-# The kinds of question whose sentences are weighed alike: each feature is fitted once for all
-# questions and once more within its group, so 'evaluative' can matter for a verdict only.
+# The kinds of question, in groups the scorer knows apart (one indicator each): a verdict's
+# best sentence scores differently from a credit's.
 GROUPS = ("open", "verdict", "reason", "person", "fact")
 GROUP_OF_KIND = {
     "general": "open",
@@ -220,11 +220,9 @@ VECTOR_FEATURES = (
     "retrieved_rank",  # the hybrid retriever's rank of the best passage holding it
 )
 BASE_FEATURES = (*VECTOR_FEATURES, *(name for name, _ in ROW_FEATURES))
-FEATURE_NAMES = (
-    *BASE_FEATURES,
-    *(f"group:{g}" for g in GROUPS),
-    *(f"{g}×{name}" for g in GROUPS for name in BASE_FEATURES),
-)
+# Each base feature once for every kind of question, and the kind's group: weights per group
+# (an interaction per feature and group) fitted worse across sources, so they are not here.
+FEATURE_NAMES = (*BASE_FEATURES, *(f"group:{g}" for g in GROUPS))
 
 
 def _vector_features(
@@ -295,9 +293,7 @@ def feature_matrix(
     base = np.column_stack([base_vectors, np.asarray(rows, dtype=np.float64)])
     group = np.zeros(len(GROUPS))
     group[GROUPS.index(group_of(context.intent))] = 1.0
-    groups = np.tile(group, (len(candidates), 1))
-    interactions = np.concatenate([base * g for g in group], axis=1)
-    return np.column_stack([base, groups, interactions])
+    return np.column_stack([base, np.tile(group, (len(candidates), 1))])
 
 
 # What says whether the best sentences answer at all, per question: how sure the scorer is of
