@@ -75,9 +75,11 @@ def test_the_shipped_scorer_weighs_the_features_computed_here():
 
 
 def test_a_scorer_fitted_on_other_features_is_refused_in_one_line(tmp_path: Path):
-    stale = default_scorer().model_copy(
+    scorer = default_scorer()
+    fewer = scorer.sentences.model_copy(
         update={"features": ["cosine"], "coef": [1.0], "mean": [0.0], "scale": [1.0]}
     )
+    stale = scorer.model_copy(update={"sentences": fewer})
     path = tmp_path / "scorer.json"
     path.write_text(stale.model_dump_json())
     with pytest.raises(FilmchatError, match="refit"):
@@ -171,7 +173,11 @@ def test_the_fitting_script_cross_validates_by_source_and_ships_weights(tmp_path
     )
     assert result.returncode == 0, result.stderr
     figures = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    assert [f["figure"] for f in figures] == ["in-sample", "cross-validated by source"]
+    assert [f["figure"] for f in figures][:2] == ["in-sample", "cross-validated by source"]
+    assert {f["figure"] for f in figures[2:]} == {
+        "cross-validated by source, blog",
+        "cross-validated by source, site",
+    }
     assert all("right" in f and "by_type" in f for f in figures)
     scorer = Scorer.model_validate_json(out.read_text())
     assert tuple(scorer.sentences.features) == FEATURE_NAMES and scorer.fitted_on

@@ -28,7 +28,7 @@ from filmchat.answer import (
     reply,
     title_words,
 )
-from filmchat.answer.features import Candidate, Context, feature_matrix
+from filmchat.answer.features import Candidate, Context, feature_matrix, states_asked
 from filmchat.answer.ranked import choose, cited_answer
 from filmchat.answer.scorer import Scorer, default_scorer
 from filmchat.embedding import Embedder
@@ -665,6 +665,6 @@ class Conversation:
                 c.sentence for c in (self.engine.credits(film) if film else [])
             ),
         )
-        candidates = self.engine.candidates(film, passages)
+        candidates = [c for c in self.engine.candidates(film, passages) if states_asked(c, context)]
         vector = self.engine.embedder.encode_query(resolved)
         return Scoring(candidates, feature_matrix(context, vector, candidates), intent)

@@ -1,15 +1,15 @@
 """Answering without a language model, in typed steps.
 
-question → `kinds.classify` (the intent) → `evidence` (sentences that state what is asked, of the
-film asked about) → `compose` (the best few, cited) or a refusal. Each kind of question is
-declared once in `kinds.KINDS`.
+question → `kinds.classify` (the intent) → the sentences in scope that state what the kind asks
+(`evidence`) → their `features` → the fitted `scorer` → `ranked` (the best one to three, cited)
+or a refusal. Each kind of question is declared once in `kinds.KINDS`; `compose` holds the
+fact-sheet, collection and small-talk answers.
 """
 
 from filmchat.answer.compose import (
     Credit,
     Evidence,
     collection_answer,
-    compose,
     credits_answer,
     gather,
     refusal,
@@ -24,7 +24,6 @@ __all__ = [
     "Intent",
     "classify",
     "collection_answer",
-    "compose",
     "credits_answer",
     "gather",
     "refusal",

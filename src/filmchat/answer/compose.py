@@ -24,21 +24,13 @@ from filmchat.answer.evidence import (
     sentence_films,
     states_what_is_asked,
 )
+from filmchat.answer.features import REASON
 from filmchat.answer.judgement import is_verdict, polarity, verdict_weight
 from filmchat.answer.kinds import KIND_BY_NAME, Intent
 from filmchat.films import Film, title_used_in
 from filmchat.meaning import STANDS_FOR
 from filmchat.models import Answer, AnswerSentence, ArticleRecord, Citation, Passage, Sentence
 from filmchat.terms import content_stems, words
-
-# Words that give a reason: a 'why' question is answered by the sentence that states one.
-_REASON = re.compile(
-    r"\b(because|since|due to|owing to|thanks to|as a result|which is why|that is why|so that"
-    r"|stemming from|leads? to|led to|the reason|reasons?|means|meaning|makes? (it|the)"
-    r"|in order to|after|given that)\b",
-    re.I,
-)
-
 
 # --- composition --------------------------------------------------------------------------------
 
@@ -54,15 +46,6 @@ class Candidate:
 def _idf(document_frequency: dict[str, int], total: int, stem: str) -> float:
     frequency = document_frequency.get(stem, 0)
     return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-
-
-def _too_similar(stems: list[str], chosen: list[Candidate]) -> bool:
-    mine = set(stems)
-    for other in chosen:
-        theirs = set(other.stems)
-        if mine and theirs and len(mine & theirs) / len(mine | theirs) > 0.6:
-            return True
-    return False
 
 
 @dataclass
@@ -177,7 +160,7 @@ def gather(
 
             if verdict:
                 score += verdict_weight(text, sentence.heading, position, names_film)
-            if intent.kind == "reason" and _REASON.search(text):
+            if intent.kind == "reason" and REASON.search(text):
                 score += 0.15
             if intent.kind == "similar" and TITLE_LIST_ITEM.match(text):
                 score += 0.3  # a recommendation list names the films outright
@@ -195,59 +178,6 @@ def gather(
             seen.add(key)
             unique.append(candidate)
     return unique
-
-
-def _what_follows(claim: Candidate, count: int = 2) -> list[Candidate]:
-    """The sentences after a claim in its section: reviewers state a judgement, then say why
-    ('The close is the worst part.' … 'It's incredibly mundane, failing to explain anything.')."""
-    following = [
-        s
-        for s in claim.passage.sentences
-        if s.heading == claim.sentence.heading and s.start > claim.sentence.start
-    ]
-    return [
-        Candidate(s, claim.passage, claim.score, content_stems(s.text)) for s in following[:count]
-    ]
-
-
-def choose(candidates: list[Candidate], intent: Intent) -> list[Candidate]:
-    """1-4 sentences: the best, near-duplicates dropped, several reviews for opinion questions."""
-    if not candidates:
-        return []
-    best = candidates[0]
-    if intent.listing and best.sentence.kind == "item":
-        same_list = [  # the whole list, even where it spans chunks
-            c
-            for c in candidates
-            if c.passage.article.article_id == best.passage.article.article_id
-            and c.sentence.kind == "item"
-            and c.sentence.heading == best.sentence.heading
-        ]
-        firsts: dict[int, Candidate] = {}
-        for c in sorted(same_list, key=lambda c: c.sentence.start):
-            firsts.setdefault(c.sentence.block, c)
-        return list(firsts.values())[:8]
-    if intent.kind == "reason":
-        return [best, *_what_follows(best)]
-    spec = KIND_BY_NAME.get(intent.kind)
-    limit = spec.sentences if spec else 3
-    if intent.kind == "general" and not (intent.opinion or intent.plot):
-        limit = 3
-    floor = best.score * (0.6 if limit == 3 else 0.8)
-    chosen: list[Candidate] = [best]
-    articles = {best.passage.article.article_id}
-    for prefer_new_article in (True, False):
-        for candidate in candidates[1:]:
-            if len(chosen) >= limit or candidate.score < floor:
-                break
-            if candidate in chosen or _too_similar(candidate.stems, chosen):
-                continue
-            article = candidate.passage.article.article_id
-            if prefer_new_article and article in articles:
-                continue
-            chosen.append(candidate)
-            articles.add(article)
-    return chosen
 
 
 def _citations(chosen: list[Candidate]) -> tuple[list[AnswerSentence], list[Citation]]:
@@ -291,30 +221,6 @@ def refusal(
         message=message,
         citations=nearest_articles(passages),
         passages=passages,
-    )
-
-
-def compose(question: str, passages: list[Passage], intent: Intent, evidence: Evidence) -> Answer:
-    """An extractive, cited answer, or a refusal when the evidence does not answer."""
-    film_label = evidence.film.label if evidence.film else None
-    candidates = gather(question, passages, intent, evidence)
-    spec = KIND_BY_NAME.get(intent.kind)
-    if not candidates and spec and spec.fallback:
-        # 'What score did the reviewer give it?' with no number: the verdict in words
-        intent = dataclasses.replace(intent, kind=spec.fallback)
-        candidates = gather(question, passages, intent, evidence)
-    chosen = choose(candidates, intent)
-    if not chosen:
-        return refusal(question, film_label, passages)
-    sentences, citations = _citations(chosen)
-    return Answer(
-        question=question,
-        film=film_label,
-        answered=True,
-        sentences=sentences,
-        citations=citations,
-        passages=passages,
-        listing=intent.listing and all(c.sentence.kind == "item" for c in chosen),
     )
 
 

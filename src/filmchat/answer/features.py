@@ -117,6 +117,18 @@ class Pair:
         return self.candidate.sentence.text
 
 
+def states_asked(candidate: Candidate, context: Context) -> bool:
+    """What a kind declares a sentence must state, it must state: a number with a unit for a
+    running time, a person in the asked role for 'who …?' (or the maker named as the owner of
+    the film). Sentences that don't are not candidates at all; the rest are weighed."""
+    text = candidate.sentence.text
+    if states_what_is_asked(text, context.intent):
+        return True
+    title = context.film_title
+    director = context.intent.kind == "person" and context.intent.role == "director"
+    return bool(director and title and makers_title(title).search(text))
+
+
 def _weighted_coverage(pair: Pair, stems: list[str]) -> float:
     weights = pair.context.idf
     total = sum(weights.values())
@@ -172,7 +184,6 @@ ROW_FEATURES: tuple[tuple[str, Callable[[Pair], float]], ...] = (
     ("coverage", lambda p: _weighted_coverage(p, p.stems)),
     ("heading_coverage", lambda p: _weighted_coverage(p, p.heading_stems)),
     ("telling_word", _telling_word),
-    ("states_what_is_asked", lambda p: float(states_what_is_asked(p.text, p.context.intent))),
     ("rating", lambda p: float(states_rating(p.text))),
     ("evaluative", lambda p: abs(polarity(p.text))),
     ("intensity", lambda p: intensity(p.text)),
@@ -309,7 +320,6 @@ ANSWER_FEATURES = (
     "best_coverage",
     "top_coverage",
     "best_telling_word",
-    "best_states_what_is_asked",
     "best_bm25",
     *(f"group:{g}" for g in GROUPS),
 )
@@ -332,7 +342,6 @@ def answer_features(probabilities: np.ndarray, matrix: np.ndarray) -> np.ndarray
             best[_COLUMN["coverage"]],
             matrix[:, _COLUMN["coverage"]].max(),
             best[_COLUMN["telling_word"]],
-            best[_COLUMN["states_what_is_asked"]],
             best[_COLUMN["bm25"]],
             *(best[_COLUMN[f"group:{g}"]] for g in GROUPS),
         ]
