@@ -157,6 +157,7 @@ class Rows:
     labels: np.ndarray
     question: int
     length: int  # how many sentences the answer may give
+    stated: bool  # every candidate states what the kind declares an answer states
 
 
 def feature_rows(engine: Engine, questions: list[DevQuestion]) -> list[Rows]:
@@ -178,7 +179,8 @@ def feature_rows(engine: Engine, questions: list[DevQuestion]) -> list[Rows]:
             ],
             dtype=bool,
         )
-        rows.append(Rows(scoring.matrix, labels, n, answer_length(scoring.intent)))
+        length = answer_length(scoring.intent)
+        rows.append(Rows(scoring.matrix, labels, n, length, scoring.stated))
     return rows
 
 
@@ -225,7 +227,7 @@ def fit(rows: list[Rows], questions: list[DevQuestion]) -> Scorer:
         inner = _sentence_model([rows[i] for i in train])
         for i in test:
             p = inner.probabilities(rows[i].matrix)
-            summary[i] = answer_features(p, rows[i].matrix)
+            summary[i] = answer_features(p, rows[i].matrix, rows[i].stated)
             given = np.argsort(-p, kind="stable")[: rows[i].length]
             right[i] = bool(rows[i].labels[given].any())
     answerable = np.array([not questions[r.question].question.unanswerable for r in rows])

@@ -28,7 +28,14 @@ from filmchat.answer import (
     reply,
     title_words,
 )
-from filmchat.answer.features import Candidate, Context, feature_matrix, states_asked
+from filmchat.answer.evidence import item_films
+from filmchat.answer.features import (
+    Candidate,
+    Context,
+    declares_evidence,
+    feature_matrix,
+    states_asked,
+)
 from filmchat.answer.ranked import choose, cited_answer
 from filmchat.answer.scorer import Scorer, default_scorer
 from filmchat.embedding import Embedder
@@ -152,8 +159,11 @@ class Engine:
     def scorer(self, scorer: Scorer) -> None:
         self._scorer = scorer
 
-    def candidates(self, film: Film | None, passages: list[Passage]) -> list[Candidate]:
-        """Every sentence of the film's own reviews; without one, the passages' sentences."""
+    def candidates(
+        self, film: Film | None, passages: list[Passage], keep_other_films: bool = False
+    ) -> list[Candidate]:
+        """Every sentence of the film's own reviews, but for list items about other films
+        (unless asked for similar films); without a film, the passages' sentences."""
         if film is not None and film.article_ids:
             article_ids = list(film.article_ids)
             keep = None
@@ -168,11 +178,16 @@ class Engine:
         for rank, passage in enumerate(passages):
             for sentence in passage.sentences:
                 rank_of.setdefault((passage.article.article_id, sentence.start), rank)
+        own_title = film.title.lower() if film else None
         found = []
         for article_id, rows in by_article.items():
             siblings = [sentence for sentence, _ in rows]
+            owners = item_films(siblings, self.catalog_titles)
             for index, (sentence, vector) in enumerate(rows):
                 key = (article_id, sentence.start)
+                owner = owners.get(sentence.block) if sentence.kind == "item" else None
+                if own_title and owner not in (None, own_title) and not keep_other_films:
+                    continue  # an item about another film inside this film's review
                 if keep is None or key in keep:
                     candidate = Candidate(
                         articles[article_id], sentence, vector, index, siblings, rank_of.get(key)
@@ -220,6 +235,11 @@ class Scoring:
     candidates: list[Candidate]
     matrix: np.ndarray
     intent: Intent
+
+    @property
+    def stated(self) -> bool:
+        """Each candidate states what the kind declares an answer must state."""
+        return declares_evidence(self.intent)
 
 
 @dataclass
@@ -606,13 +626,15 @@ class Conversation:
         scoring = self.scoring(resolved, film, intent, passages, related)
         scorer = self.engine.scorer
         label = film.label if film else None
-        chosen = choose(scoring.candidates, *scorer.decide(scoring.matrix), intent)
+        chosen = choose(scoring.candidates, *scorer.decide(scoring.matrix, scoring.stated), intent)
         fallback = intent.spec.fallback if intent.spec else None
         if not chosen and fallback:
             # 'What score did the reviewer give it?' with no number: the verdict in words
             intent = dataclasses.replace(intent, kind=fallback)
             scoring = self.scoring(resolved, film, intent, passages, related)
-            chosen = choose(scoring.candidates, *scorer.decide(scoring.matrix), intent)
+            chosen = choose(
+                scoring.candidates, *scorer.decide(scoring.matrix, scoring.stated), intent
+            )
         if not chosen:
             return refusal(question, label, passages)
         return cited_answer(question, label, chosen, passages, intent.listing)

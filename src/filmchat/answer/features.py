@@ -117,6 +117,18 @@ class Pair:
         return self.candidate.sentence.text
 
 
+def declares_evidence(intent: Intent) -> bool:
+    """Kinds that say what an answering sentence must state (a running time, a sum, a person
+    in a role): a sentence that states it, about the film, answers; refusal is for when none
+    does. Open questions are judged by the answer model instead."""
+    spec = intent.spec
+    return bool(
+        (spec is not None and spec.evidence is not None)
+        or intent.kind == "similar"
+        or (intent.kind == "person" and intent.role)
+    )
+
+
 def states_asked(candidate: Candidate, context: Context) -> bool:
     """What a kind declares a sentence must state, it must state: a number with a unit for a
     running time, a person in the asked role for 'who …?' (or the maker named as the owner of
@@ -212,6 +224,10 @@ ROW_FEATURES: tuple[tuple[str, Callable[[Pair], float]], ...] = (
     ("last_words", lambda p: 1.0 / (1.0 + p.candidate.from_end)),
     ("previous_coverage", lambda p: _neighbour_coverage(p, -1)),
     ("item", lambda p: float(p.candidate.sentence.kind == "item")),
+    (
+        "listed_when_listing",
+        lambda p: float(p.context.intent.listing and p.candidate.sentence.kind == "item"),
+    ),
     ("title_list_item", lambda p: float(bool(TITLE_LIST_ITEM.match(p.text)))),
     ("about_the_article", lambda p: float(bool(ABOUT_THE_ARTICLE.search(p.text)))),
     ("fragment", lambda p: float(len(words(p.text)) < 4)),
@@ -231,9 +247,21 @@ VECTOR_FEATURES = (
     "retrieved_rank",  # the hybrid retriever's rank of the best passage holding it
 )
 BASE_FEATURES = (*VECTOR_FEATURES, *(name for name, _ in ROW_FEATURES))
-# Each base feature once for every kind of question, and the kind's group: weights per group
-# (an interaction per feature and group) fitted worse across sources, so they are not here.
-FEATURE_NAMES = (*BASE_FEATURES, *(f"group:{g}" for g in GROUPS))
+# What each group of kinds looks for beyond what every question does: these features get a
+# weight of their own within the group. (A weight per feature and group for every feature
+# fitted worse across sources: too many for the questions there are.)
+GROUP_FEATURES = {
+    "open": ("synopsis", "plot_heading", "characters", "opening", "names_film"),
+    "verdict": ("rating", "evaluative", "intensity", "verdict_shape", "closing", "last_words"),
+    "reason": ("reason_words", "previous_coverage", "previous_cosine"),
+    "person": ("credits_role", "names_maker", "fact_sheet", "role_in_heading"),
+    "fact": ("coverage", "cosine"),
+}
+FEATURE_NAMES = (
+    *BASE_FEATURES,
+    *(f"group:{g}" for g in GROUPS),
+    *(f"{g}×{name}" for g in GROUPS for name in GROUP_FEATURES[g]),
+)
 
 
 def _vector_features(
@@ -304,13 +332,20 @@ def feature_matrix(
     base = np.column_stack([base_vectors, np.asarray(rows, dtype=np.float64)])
     group = np.zeros(len(GROUPS))
     group[GROUPS.index(group_of(context.intent))] = 1.0
-    return np.column_stack([base, np.tile(group, (len(candidates), 1))])
+    mine = group_of(context.intent)
+    within = [
+        base[:, BASE_FEATURES.index(name)] * float(g == mine)
+        for g in GROUPS
+        for name in GROUP_FEATURES[g]
+    ]
+    return np.column_stack([base, np.tile(group, (len(candidates), 1)), *within])
 
 
 # What says whether the best sentences answer at all, per question: how sure the scorer is of
 # the best and how far ahead of the next, how close anything in scope comes, and what the best
 # sentence states. A second fitted model weighs them; its probability decides refusal.
 ANSWER_FEATURES = (
+    "stated",  # the kind declares what an answer states, and every candidate states it
     "best",
     "second",
     "lead",
@@ -326,13 +361,14 @@ ANSWER_FEATURES = (
 _COLUMN = {name: n for n, name in enumerate(FEATURE_NAMES)}
 
 
-def answer_features(probabilities: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+def answer_features(probabilities: np.ndarray, matrix: np.ndarray, stated: bool) -> np.ndarray:
     """One row, columns as `ANSWER_FEATURES`, from the sentences' probabilities and rows."""
     order = np.argsort(-probabilities, kind="stable")
     best = matrix[order[0]]
     second = probabilities[order[1]] if len(order) > 1 else 0.0
     return np.array(
         [
+            float(stated),
             probabilities[order[0]],
             second,
             probabilities[order[0]] - second,

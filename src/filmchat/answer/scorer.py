@@ -47,12 +47,13 @@ class Scorer(BaseModel):
     threshold: float
     fitted_on: str = ""
 
-    def decide(self, matrix: np.ndarray) -> tuple[np.ndarray, bool]:
-        """Each sentence's probability of answering, and whether the best ones answer."""
+    def decide(self, matrix: np.ndarray, stated: bool = False) -> tuple[np.ndarray, bool]:
+        """Each sentence's probability of answering, and whether the best ones answer
+        (`stated`: every candidate states what the kind declares an answer must state)."""
         probabilities = self.sentences.probabilities(matrix)
         if not len(probabilities):
             return probabilities, False
-        row = answer_features(probabilities, matrix)[None, :]
+        row = answer_features(probabilities, matrix, stated)[None, :]
         return probabilities, bool(self.answers.probabilities(row)[0] >= self.threshold)
 
 
