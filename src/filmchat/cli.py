@@ -1,4 +1,4 @@
-"""The `filmchat` command: index, add, sources, ask, eval, and the chat (the default)."""
+"""The `filmchat` command: index, add, sources, ask, eval, mcp, and the chat (the default)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from filmchat.errors import FilmchatError
+from filmchat.errors import FilmchatError, bug_line
 from filmchat.models import Answer, IndexReport
 from filmchat.settings import Settings, load_settings
 
@@ -214,14 +214,15 @@ def sources_command(ctx: click.Context, corpus: Path | None, index: Path | None)
 
 
 def open_engine(settings: Settings):  # type: ignore[no-untyped-def]
-    """Index first (cheap, and its errors are the likeliest), then the model."""
-    from filmchat.conversation import Engine
+    """The library's engine, with a spinner on stderr while the model loads."""
+    from filmchat import live
     from filmchat.embedding import Embedder
-    from filmchat.store import IndexStore
 
-    store = IndexStore.open(settings.index)
-    with err_console.status("Loading the embedding model…"):
-        return Engine(settings, Embedder(settings, warn=warn), store)
+    def load_embedder() -> Embedder:
+        with err_console.status("Loading the embedding model…"):
+            return Embedder(settings, warn=warn)
+
+    return live.open_engine(settings, load_embedder)
 
 
 def print_answer(answer: Answer) -> None:
@@ -496,6 +497,24 @@ def film_command(ctx: click.Context, title: str, corpus: Path | None, index: Pat
         console.print(line, highlight=False, markup=False)
 
 
+@cli.command("mcp")
+@click.option(
+    "--http",
+    "port",
+    type=click.IntRange(1, 65535),
+    help="Serve streamable HTTP on 127.0.0.1:PORT (path /mcp) instead of stdio.",
+)
+@folder_options
+@click.pass_context
+def mcp_command(
+    ctx: click.Context, port: int | None, corpus: Path | None, index: Path | None
+) -> None:
+    """Serve the collection to MCP clients (assistants, editors) over stdio; logs on stderr."""
+    from filmchat.mcp_server import serve
+
+    serve(settings_from(ctx, corpus, index), http_port=port)
+
+
 @cli.command("chat")
 @click.option("--film", help="Start scoped to this film.")
 @folder_options
@@ -535,10 +554,5 @@ def main() -> None:
     except Exception as exc:  # a bug, not bad input: still one line, traceback on request
         if os.environ.get("FILMCHAT_DEBUG"):
             raise
-        err_console.print(
-            f"[red]internal error:[/] {exc.__class__.__name__}: {exc} "
-            "(run with FILMCHAT_DEBUG=1 for details and please report it)",
-            highlight=False,
-            markup=False,
-        )
+        err_console.print(bug_line(exc), highlight=False, markup=False)
         sys.exit(70)

@@ -15,3 +15,11 @@ class IndexMissingError(FilmchatError):
 
 class IndexCorruptError(FilmchatError):
     """The index on disk is damaged or was built with other settings."""
+
+
+def bug_line(exc: BaseException) -> str:
+    """What every interface says of a bug (not bad input): one line, the traceback on request."""
+    return (
+        f"internal error: {exc.__class__.__name__}: {exc} "
+        "(run with FILMCHAT_DEBUG=1 for details and please report it)"
+    )

@@ -247,6 +247,13 @@ class IndexStore:
             for article_id, path, meta, digest, count, length in rows
         ]
 
+    def article_text(self, article_id: str) -> str | None:
+        """The article's clean text as indexed (what its passages' offsets point into)."""
+        row = self.db.execute(
+            "SELECT clean_text FROM articles WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
     def facts(self, article_ids: Iterable[str]) -> list[tuple[str, str, str, str | None, str]]:
         """(article_id, role, person, character, sentence) stated by these articles."""
         ids = list(article_ids)
