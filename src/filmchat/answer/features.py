@@ -28,7 +28,6 @@ from filmchat.answer.evidence import (
 from filmchat.answer.judgement import CLOSING, intensity, is_verdict, polarity, states_rating
 from filmchat.answer.kinds import Intent
 from filmchat.films import title_used_in
-from filmchat.meaning import STANDS_FOR
 from filmchat.models import ArticleRecord, Sentence
 from filmchat.terms import content_stems, words
 
@@ -155,8 +154,7 @@ def _telling_word(pair: Pair) -> float:
     if not weights:
         return 0.0
     rarest = max(weights, key=lambda s: weights[s])
-    covered = pair.context.coverage(pair.stems + pair.heading_stems, rarest)
-    return float(covered >= STANDS_FOR)
+    return pair.context.coverage(pair.stems + pair.heading_stems, rarest)
 
 
 def _names_maker(pair: Pair) -> float:
