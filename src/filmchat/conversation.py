@@ -687,6 +687,12 @@ class Conversation:
                 c.sentence for c in (self.engine.credits(film) if film else [])
             ),
         )
-        candidates = [c for c in self.engine.candidates(film, passages) if states_asked(c, context)]
+        # 'Did the Guardian like it?' is answered from the Guardian's review alone
+        named = {a.article_id for a in self.engine.sources_named(resolved)}
+        candidates = [
+            c
+            for c in self.engine.candidates(film, passages, intent.kind == "similar")
+            if states_asked(c, context) and (not named or c.article.article_id in named)
+        ]
         vector = self.engine.embedder.encode_query(resolved)
         return Scoring(candidates, feature_matrix(context, vector, candidates), intent)

@@ -157,6 +157,13 @@ def _telling_word(pair: Pair) -> float:
     return pair.context.coverage(pair.stems + pair.heading_stems, rarest)
 
 
+def _last_word(pair: Pair) -> float:
+    """The question's last word of substance ('which film has a talking *dog*?'): what sets
+    the film apart when a question asks which film."""
+    focus = pair.context.intent.focus
+    return pair.context.coverage(pair.stems + pair.heading_stems, focus[-1]) if focus else 0.0
+
+
 def _names_maker(pair: Pair) -> float:
     title = pair.context.film_title
     return float(bool(title and makers_title(title).search(pair.text)))
@@ -194,6 +201,9 @@ ROW_FEATURES: tuple[tuple[str, Callable[[Pair], float]], ...] = (
     ("coverage", lambda p: _weighted_coverage(p, p.stems)),
     ("heading_coverage", lambda p: _weighted_coverage(p, p.heading_stems)),
     ("telling_word", _telling_word),
+    ("last_word", _last_word),
+    ("across_films", lambda p: float(p.context.intent.across_films)),
+    ("sets_apart", lambda p: _last_word(p) if p.context.intent.across_films else 0.0),
     ("rating", lambda p: float(states_rating(p.text))),
     ("evaluative", lambda p: abs(polarity(p.text))),
     ("intensity", lambda p: intensity(p.text)),
@@ -353,6 +363,8 @@ ANSWER_FEATURES = (
     "best_coverage",
     "top_coverage",
     "best_telling_word",
+    "best_last_word",
+    "across_films",
     "best_bm25",
     *(f"group:{g}" for g in GROUPS),
 )
@@ -376,6 +388,8 @@ def answer_features(probabilities: np.ndarray, matrix: np.ndarray, stated: bool)
             best[_COLUMN["coverage"]],
             matrix[:, _COLUMN["coverage"]].max(),
             best[_COLUMN["telling_word"]],
+            best[_COLUMN["last_word"]],
+            best[_COLUMN["across_films"]],
             best[_COLUMN["bm25"]],
             *(best[_COLUMN[f"group:{g}"]] for g in GROUPS),
         ]

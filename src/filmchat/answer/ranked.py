@@ -62,6 +62,8 @@ def choose(
     for i in order[1:]:
         if len(chosen) >= limit:
             break
+        if intent.across_films and candidates[i].article.meta.film != best.article.meta.film:
+            continue  # 'which film …?' is answered by one film
         if not _too_similar(candidates[i].sentence, chosen):
             chosen.append(candidates[i])
     if intent.kind == "reason":  # reviewers state a judgement, then say why
