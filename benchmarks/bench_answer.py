@@ -318,7 +318,15 @@ def build_synthetic_index(
     offset = 0
     for item in prepared:
         n = len(item.chunks)
-        writer.add_article(item.record, item.clean_text, item.chunks, vectors[offset : offset + n])
+        # a sentence takes the vector of the first chunk it is in, as chunk vectors are made
+        sentences = {
+            s.start: vectors[offset + c]
+            for c in reversed(range(n))
+            for s in item.chunks[c].sentences
+        }
+        writer.add_article(
+            item.record, item.clean_text, item.chunks, vectors[offset : offset + n], sentences
+        )
         offset += n
     writer.commit()
     own = np.array([title_vectors[f] for f in film_of_chunk])

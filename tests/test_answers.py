@@ -313,6 +313,17 @@ def test_follow_up_resolves_his_to_the_actor(multi_engine: Engine) -> None:
     assert "Phoenix" not in second.text
 
 
+def test_a_follow_up_stays_with_the_film_the_last_answer_found(multi_engine: Engine):
+    """'Who plays Sam Bell?' names no film; its answer comes from Moon's review, so 'how long
+    is it?' is about Moon, not the collection."""
+    conversation = Conversation(multi_engine)
+    first = conversation.ask("Who plays Sam Bell?")
+    assert first.answered and {c.film for c in first.citations} == {"Moon"}, first.text
+    second = conversation.ask("how long is it?")
+    assert second.answered and "97 minutes" in second.text, second.text
+    assert {c.film for c in second.citations} == {"Moon"}
+
+
 def test_follow_up_ellipsis_keeps_the_question_frame(seed_engine: Engine) -> None:
     answer = ask(seed_engine, "Who directed Her?", "What about the music?")
     assert "Arcade Fire" in answer.text

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from filmchat import collection
 from filmchat.answer import (
@@ -27,6 +30,16 @@ from filmchat.answer import (
     reply,
     title_words,
 )
+from filmchat.answer.evidence import item_films
+from filmchat.answer.features import (
+    Candidate,
+    Context,
+    declares_evidence,
+    feature_matrix,
+    states_asked,
+)
+from filmchat.answer.ranked import choose, cited_answer
+from filmchat.answer.scorer import Scorer, default_scorer
 from filmchat.embedding import Embedder
 from filmchat.errors import FilmchatError
 from filmchat.facts_sheet import settle_credits
@@ -40,7 +53,7 @@ from filmchat.films import (
 )
 from filmchat.llm import AnswerStream, ChatClient, LLMCancelled, LLMError, condense_question
 from filmchat.meaning import WordSpace
-from filmchat.models import Answer, ArticleRecord, Passage
+from filmchat.models import Answer, ArticleRecord, Passage, Sentence
 from filmchat.retrieval import Retriever
 from filmchat.settings import Settings
 from filmchat.store import IndexStore
@@ -106,6 +119,7 @@ class Engine:
             for name in source_names(article):
                 self.source_index.setdefault(" ".join(words(name)), []).append(article)
         self._word_space: WordSpace | None = None
+        self._scorer: Scorer | None = getattr(self, "_scorer", None)
 
     @property
     def word_space(self) -> WordSpace:
@@ -136,6 +150,53 @@ class Engine:
         old, self.store = self.store, fresh
         self._load()
         old.close()
+
+    @property
+    def scorer(self) -> Scorer:
+        """The fitted answer scorer (the fitting script swaps in one per fold)."""
+        if self._scorer is None:
+            self._scorer = default_scorer()
+        return self._scorer
+
+    @scorer.setter
+    def scorer(self, scorer: Scorer) -> None:
+        self._scorer = scorer
+
+    def candidates(
+        self, film: Film | None, passages: list[Passage], keep_other_films: bool = False
+    ) -> list[Candidate]:
+        """Every sentence of the film's own reviews, but for list items about other films
+        (unless asked for similar films); without a film, the passages' sentences."""
+        if film is not None and film.article_ids:
+            article_ids = list(film.article_ids)
+            keep = None
+        else:
+            article_ids = sorted({p.article.article_id for p in passages})
+            keep = {(p.article.article_id, s.start) for p in passages for s in p.sentences}
+        articles = self.retriever.articles
+        by_article: dict[str, list[tuple[Sentence, np.ndarray]]] = {}
+        for article_id, sentence, vector in self.store.article_sentences(article_ids):
+            by_article.setdefault(article_id, []).append((sentence, vector))
+        rank_of: dict[tuple[str, int], int] = {}
+        for rank, passage in enumerate(passages):
+            for sentence in passage.sentences:
+                rank_of.setdefault((passage.article.article_id, sentence.start), rank)
+        own_title = film.title.lower() if film else None
+        found = []
+        for article_id, rows in by_article.items():
+            siblings = [sentence for sentence, _ in rows]
+            owners = item_films(siblings, self.catalog_titles)
+            for index, (sentence, vector) in enumerate(rows):
+                key = (article_id, sentence.start)
+                owner = owners.get(sentence.block) if sentence.kind == "item" else None
+                if own_title and owner not in (None, own_title) and not keep_other_films:
+                    continue  # an item about another film inside this film's review
+                if keep is None or key in keep:
+                    candidate = Candidate(
+                        articles[article_id], sentence, vector, index, siblings, rank_of.get(key)
+                    )
+                    found.append(candidate)
+        return found
 
     def credits(self, film: Film) -> list[Credit]:
         """The fact sheets of the film's reviews: who made it and who plays whom, each credit
@@ -172,6 +233,20 @@ class Engine:
     def films(self) -> list[str]:
         """Films with reviews in the collection."""
         return sorted(f.label for f in self.catalog if not f.mentioned_only)
+
+
+@dataclass
+class Scoring:
+    """What the scorer weighs for one question: its candidates and their feature rows."""
+
+    candidates: list[Candidate]
+    matrix: np.ndarray
+    intent: Intent
+
+    @property
+    def stated(self) -> bool:
+        """Each candidate states what the kind declares an answer must state."""
+        return declares_evidence(self.intent)
 
 
 @dataclass
@@ -422,11 +497,22 @@ class Conversation:
                 resolved, answer = own, self._answer(question, own, film, intent)
             elif generated is not None:
                 answer = generated
+        if film is None and answer.answered and not intent.across_films:
+            film = self._film_answered(answer)  # 'Who plays Furiosa?' found its film
         if film is not None:
             self._film = film
         answer = answer.model_copy(update={"passages": self._returned(answer)})
         self.history.append(Turn(question, resolved, intent, answer, film))
         return answer
+
+    def _film_answered(self, answer: Answer) -> Film | None:
+        """The one film whose reviews an answer across the collection came from: follow-ups
+        ('how long is it?') are about it."""
+        films = {c.film for c in answer.citations}
+        if len(films) != 1 or None in films:
+            return None
+        film = find_film(films.pop() or "", self.engine.catalog)
+        return film if film is not None and not film.mentioned_only else None
 
     def _returned(self, answer: Answer) -> list[Passage]:
         """k passages come back, whatever more composing a list or a verdict looked at, plus
@@ -541,12 +627,7 @@ class Conversation:
                 return collection.answer(self.engine, question, asked, vector)
         if intent.kind == "collection":
             return self._across_collection(question, resolved, intent)
-        k = self.k * 2 if intent.listing else self.k
-        related = self.engine.related_words(intent)
-        passages = self.retrieve(resolved, film, k, intent, related)
-        sources = {a.article_id for a in self.engine.sources_named(resolved)}
-        if sources:  # 'Did the Guardian like it?' is answered from the Guardian's review
-            passages = [p for p in passages if p.article.article_id in sources]
+        passages, related = self._passages(resolved, film, intent)
         unknown = self._unknown_names(resolved, film)
         if unknown:
             return refusal(
@@ -558,5 +639,78 @@ class Conversation:
         credited = self._from_credits(question, intent, film, passages)
         if credited:
             return credited
+        if self.engine.settings.answering == "rules":
+            return compose(question, passages, intent, self._evidence(film, intent, related))
+        scoring = self.scoring(resolved, film, intent, passages, related)
+        scorer = self.engine.scorer
+        label = film.label if film else None
+        chosen = choose(scoring.candidates, *scorer.decide(scoring.matrix, scoring.stated), intent)
+        fallback = intent.spec.fallback if intent.spec else None
+        if not chosen and fallback:
+            # 'What score did the reviewer give it?' with no number: the verdict in words
+            intent = dataclasses.replace(intent, kind=fallback)
+            scoring = self.scoring(resolved, film, intent, passages, related)
+            chosen = choose(
+                scoring.candidates, *scorer.decide(scoring.matrix, scoring.stated), intent
+            )
+        if not chosen:
+            return refusal(question, label, passages)
+        return cited_answer(question, label, chosen, passages, intent.listing)
+
+    def _passages(
+        self, resolved: str, film: Film | None, intent: Intent
+    ) -> tuple[list[Passage], dict[str, dict[str, float]]]:
+        """The passages found for the question, and the words its words mean."""
+        k = self.k * 2 if intent.listing else self.k
+        related = self.engine.related_words(intent)
+        passages = self.retrieve(resolved, film, k, intent, related)
+        sources = {a.article_id for a in self.engine.sources_named(resolved)}
+        if sources:  # 'Did the Guardian like it?' is answered from the Guardian's review
+            passages = [p for p in passages if p.article.article_id in sources]
+        return passages, related
+
+    def scoring_for(self, question: str) -> Scoring | None:
+        """The scorer's view of a question as `ask` would weigh it (for fitting); None for
+        what is answered without it (small talk, questions across the collection)."""
+        resolved = self.resolve(question.strip())
+        film, intent = self._plan(resolved)
+        if intent.kind in ("smalltalk", "collection"):
+            return None
+        passages, related = self._passages(resolved, film, intent)
+        return self.scoring(resolved, film, intent, passages, related)
+
+    def scoring(
+        self,
+        resolved: str,
+        film: Film | None,
+        intent: Intent,
+        passages: list[Passage],
+        related: dict[str, dict[str, float]],
+    ) -> Scoring:
+        """The sentences in scope and their features: every sentence of the film's reviews,
+        or, across the collection, the sentences of the passages found."""
         evidence = self._evidence(film, intent, related)
-        return compose(question, passages, intent, evidence)
+        idf = {
+            stem_: math.log(1 + (evidence.total_chunks - df + 0.5) / (df + 0.5))
+            for stem_, df in evidence.document_frequency.items()
+        }
+        context = Context(
+            question=resolved,
+            intent=intent,
+            film_title=film.title if film else None,
+            idf=idf,
+            related=evidence.related,
+            characters=evidence.characters,
+            fact_sentences=frozenset(
+                c.sentence for c in (self.engine.credits(film) if film else [])
+            ),
+        )
+        # 'Did the Guardian like it?' is answered from the Guardian's review alone
+        named = {a.article_id for a in self.engine.sources_named(resolved)}
+        candidates = [
+            c
+            for c in self.engine.candidates(film, passages, intent.kind == "similar")
+            if states_asked(c, context) and (not named or c.article.article_id in named)
+        ]
+        vector = self.engine.embedder.encode_query(resolved)
+        return Scoring(candidates, feature_matrix(context, vector, candidates), intent)

@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from filmchat.checkpoints import checkpoint
 from filmchat.chunking import chunk_document, layout
 from filmchat.cleaning import clean_article, normalize_line, repeated_lines
@@ -322,13 +324,18 @@ def _update(
         for record in retitled:
             assert base is not None  # only an existing index has articles to retitle
             writer.update_article_meta(record, fact_rows(stored_article(base, record)))
-        offset = 0
-        for item in prepared:
+        sentences = [unique_sentences(item.chunks) for item in prepared]
+        sentence_texts = [text for starts in sentences for text in starts.values()]
+        sentence_vectors = embedder.encode(sentence_texts) if sentence_texts else np.empty((0, 0))
+        offset = sentence_offset = 0
+        for item, starts in zip(prepared, sentences, strict=True):
             if item.record.article_id in old:
                 writer.remove_article(item.record.article_id)
             count = len(item.chunks)
+            own = {start: sentence_vectors[sentence_offset + n] for n, start in enumerate(starts)}
+            sentence_offset += len(starts)
             writer.add_article(
-                item.record, item.clean_text, item.chunks, vectors[offset : offset + count]
+                item.record, item.clean_text, item.chunks, vectors[offset : offset + count], own
             )
             writer.add_facts(item.record.article_id, fact_rows(item))
             offset += count
@@ -342,6 +349,11 @@ def _update(
         writer.abort()
         raise
     report.chunks_total = manifest.chunks
+
+
+def unique_sentences(chunks: Sequence[Chunk]) -> dict[int, str]:
+    """Each sentence of an article once, keyed by where it starts (chunks overlap by one)."""
+    return {s.start: s.text for chunk in chunks for s in chunk.sentences}
 
 
 @dataclass

@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     overlap_sentences: int = Field(
         default=1, ge=0, description="Sentences repeated between chunks."
     )
+    answering: Literal["rules", "fitted"] = Field(
+        default="rules",
+        description="Extractive answers chosen by the hand-weighted rules, or by the scorer "
+        "fitted on real reviews (fitting/fit_answers.py; see README, 'Answers without a "
+        "language model').",
+    )
     llm_url: str | None = Field(
         default=None, description="OpenAI-compatible base URL; unset means extractive answers."
     )

@@ -38,7 +38,7 @@ from filmchat.films import mentioned_titles
 from filmchat.models import ArticleMeta, ArticleRecord, Chunk, Sentence
 from filmchat.terms import fold
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 # One credit of an article's fact sheet as stored: role, person, character (cast only), the
 # sentence (or front-matter field) that gives it, and its basis (see `facts.Basis`).
 FactRow = tuple[str, str, str | None, str, str]
@@ -77,6 +77,12 @@ CREATE TABLE sentences (
     block INTEGER NOT NULL,
     text TEXT NOT NULL,
     PRIMARY KEY (chunk_id, position)
+);
+CREATE TABLE sentence_vectors (
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (article_id, start)
 );
 CREATE TABLE vocabulary (
     word TEXT PRIMARY KEY,
@@ -307,6 +313,30 @@ class IndexStore:
             ids,
         ).fetchall()
 
+    def article_sentences(
+        self, article_ids: Iterable[str]
+    ) -> list[tuple[str, Sentence, np.ndarray]]:
+        """Every sentence of these articles once, in reading order, with its own vector: an
+        answer weighs all of a film's sentences, not only those of the passages found."""
+        ids = list(article_ids)
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            "SELECT c.article_id, s.text, s.start, s.end, s.kind, s.heading, s.block, v.vector "
+            "FROM sentences s JOIN chunks c USING (chunk_id) "
+            "JOIN sentence_vectors v ON v.article_id = c.article_id AND v.start = s.start "
+            f"WHERE c.article_id IN ({marks}) "
+            "GROUP BY c.article_id, s.start ORDER BY c.article_id, s.start",
+            ids,
+        ).fetchall()
+        return [
+            (
+                article_id,
+                Sentence(text=text, start=start, end=end, kind=kind, heading=heading, block=block),
+                np.frombuffer(vector, dtype=np.float16),
+            )
+            for article_id, text, start, end, kind, heading, block, vector in rows
+        ]
+
     def word_vectors(self) -> tuple[list[str], np.ndarray]:
         """Every word of the collection with its vector (see `meaning`)."""
         rows = self.db.execute("SELECT word, vector FROM vocabulary ORDER BY word").fetchall()
@@ -478,7 +508,10 @@ class IndexWriter:
         clean_text: str,
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
+        sentence_vectors: dict[int, np.ndarray],
     ) -> None:
+        """The article, its chunks with their vectors, and each of its sentences' vectors
+        (keyed by where the sentence starts; chunks overlap, sentences are stored once)."""
         if record.meta.film:
             self.touched_films.add(record.meta.film)
         self.db.execute(
@@ -522,6 +555,13 @@ class IndexWriter:
             )
         if len(chunks):
             self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+        self.db.executemany(
+            "INSERT INTO sentence_vectors VALUES (?, ?, ?)",
+            [
+                (record.article_id, start, np.asarray(vector, dtype=np.float16).tobytes())
+                for start, vector in sentence_vectors.items()
+            ],
+        )
 
     def update_article_meta(self, record: ArticleRecord, facts: Iterable[FactRow]) -> None:
         """New metadata (film, year, title...) for an indexed article whose text is unchanged:

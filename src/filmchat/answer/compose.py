@@ -24,21 +24,13 @@ from filmchat.answer.evidence import (
     sentence_films,
     states_what_is_asked,
 )
+from filmchat.answer.features import REASON
 from filmchat.answer.judgement import is_verdict, polarity, verdict_weight
 from filmchat.answer.kinds import KIND_BY_NAME, Intent
 from filmchat.films import Film, title_used_in
 from filmchat.meaning import STANDS_FOR
 from filmchat.models import Answer, AnswerSentence, ArticleRecord, Citation, Passage, Sentence
 from filmchat.terms import content_stems, words
-
-# Words that give a reason: a 'why' question is answered by the sentence that states one.
-_REASON = re.compile(
-    r"\b(because|since|due to|owing to|thanks to|as a result|which is why|that is why|so that"
-    r"|stemming from|leads? to|led to|the reason|reasons?|means|meaning|makes? (it|the)"
-    r"|in order to|after|given that)\b",
-    re.I,
-)
-
 
 # --- composition --------------------------------------------------------------------------------
 
@@ -177,7 +169,7 @@ def gather(
 
             if verdict:
                 score += verdict_weight(text, sentence.heading, position, names_film)
-            if intent.kind == "reason" and _REASON.search(text):
+            if intent.kind == "reason" and REASON.search(text):
                 score += 0.15
             if intent.kind == "similar" and TITLE_LIST_ITEM.match(text):
                 score += 0.3  # a recommendation list names the films outright

@@ -11,7 +11,7 @@ import re
 
 from filmchat.answer.kinds import FILMING, KIND_BY_NAME, ROLE_BY_NAME, Intent
 from filmchat.films import mentioned_titles
-from filmchat.models import Passage
+from filmchat.models import Passage, Sentence
 from filmchat.terms import content_stems
 
 # How reviews summarise a plot: 'tells the story of', 'follows', 'revolves around'.
@@ -167,8 +167,13 @@ def states_what_is_asked(sentence: str, intent: Intent) -> bool:
 
 def sentence_films(passage: Passage, catalog_titles: set[str]) -> dict[int, str | None]:
     """Which film each list item of a passage describes ('Moon (2009): Directed by ...')."""
+    return item_films(passage.sentences, catalog_titles)
+
+
+def item_films(sentences: list[Sentence], catalog_titles: set[str]) -> dict[int, str | None]:
+    """Which film each list item describes, by its block: 'Moon (2009): Directed by ...'."""
     owners: dict[int, str | None] = {}
-    for sentence in passage.sentences:
+    for sentence in sentences:
         if sentence.kind != "item" or sentence.block in owners:
             continue
         label = sentence.text.split(":", 1)[0] if ":" in sentence.text[:90] else ""

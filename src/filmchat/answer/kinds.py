@@ -22,7 +22,7 @@ class Kind:
     cues: tuple[tuple[str, float], ...]
     evidence: re.Pattern[str] | None = None  # what a sentence must match to answer it
     widen: str = ""  # words reviews use when they state this kind of fact
-    sentences: int = 2  # how many sentences an answer gives at most
+    sentences: int = 3  # how many sentences an answer gives at most
     fallback: str | None = None  # the kind to try when no sentence states this one
     open: bool = False  # answered from the question's topic words, not from a fact
     asks: frozenset[str] = frozenset()  # words that say this kind is asked, not about what
