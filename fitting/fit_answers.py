@@ -97,7 +97,7 @@ class DevQuestion:
 
 def build_dev(folders: list[Path], workdir: Path, embedder: Embedder) -> tuple[Engine, list]:
     """The dev collection: the bundled corpus plus every dev article with its true film."""
-    settings = Settings(corpus=workdir / "corpus", index=workdir / "index")
+    settings = Settings(corpus=workdir / "corpus", index=workdir / "index", answering="fitted")
     stamp = hashlib.sha256(
         "\n".join(f"{p}:{p.stat().st_size}" for f in folders for p in sorted(f.iterdir())).encode()
     ).hexdigest()

@@ -91,7 +91,7 @@ def _engine_with(tmp_path: Path, embedder: Embedder, *articles: Path) -> Engine:
     corpus.mkdir()
     for article in articles:
         shutil.copy(article, corpus)
-    settings = Settings(corpus=corpus, index=tmp_path / "index")
+    settings = Settings(corpus=corpus, index=tmp_path / "index", answering="fitted")
     build_index(settings, embedder=embedder)
     return Engine(settings, embedder)
 
