@@ -100,7 +100,8 @@ def test_an_answer_is_one_to_three_cited_sentences_in_reading_order(tmp_path, em
     engine = _engine_with(tmp_path, embedder, DEV / "blog" / "the-salt-road.md")
     answer = Conversation(engine).ask("What is The Salt Road about?")
     assert answer.answered and 1 <= len(answer.sentences) <= 4
-    text = (DEV / "blog" / "the-salt-road.md").read_text(encoding="utf-8")
+    # the article as read: its Markdown emphasis ('*The Salt Road*') is not part of a sentence
+    text = (DEV / "blog" / "the-salt-road.md").read_text(encoding="utf-8").replace("*", "")
     places = [text.find(s.text[:40]) for s in answer.sentences]
     assert all(p >= 0 for p in places) and places == sorted(places)
     assert all(s.markers == [1] for s in answer.sentences)
@@ -130,7 +131,7 @@ def test_a_threshold_above_every_sentence_refuses(tmp_path, embedder):
 def test_asking_imports_no_training_library(seed_index: Settings):
     script = (
         "import sys; from filmchat.cli import main\n"
-        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('SKLEARN' if 'sklearn' in sys.modules else 'CLEAN')\n"
     )
     result = subprocess.run(
@@ -174,9 +175,10 @@ def test_the_fitting_script_cross_validates_by_source_and_ships_weights(tmp_path
     assert result.returncode == 0, result.stderr
     figures = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [f["figure"] for f in figures][:2] == ["in-sample", "cross-validated by source"]
-    assert {f["figure"] for f in figures[2:]} == {
+    assert {f["figure"] for f in figures[2:]} == {  # the bundled gold questions are a source too
         "cross-validated by source, blog",
         "cross-validated by source, site",
+        "cross-validated by source, gold",
     }
     assert all("right" in f and "by_type" in f for f in figures)
     scorer = Scorer.model_validate_json(out.read_text())

@@ -89,7 +89,9 @@ _SUBJECT = re.compile(
     r"\b(is an?|is about|explores?|story of|tale of|tells|follows|chronicles|centers on)\b", re.I
 )
 _RECOMMENDS = re.compile(
-    r"similar|recommend|if you (liked|enjoyed|love)|films like|movies like|also (watch|see)", re.I
+    r"similar|recommend|if you (liked|enjoyed|love)|films like|movies like|also (watch|see)"
+    r"|should (also )?(see|watch)|\btry\b|fans of",
+    re.I,
 )
 _SIMILAR = re.compile(
     r"\b(like|similar to|liked|enjoyed|loved|after)\s+(?P<name>[A-Z0-9][^?.!,]*?)"
@@ -219,7 +221,12 @@ def build_profile(material: FilmMaterial) -> tuple[np.ndarray, Profile]:
     kinds = {(a, t): kind for _, a, _, _, _, kind, t in material.sentences}
     for quote, heading, other in own_sentences(material.film, rows):
         if other:  # 'Moon (2009): …' under 'If you enjoyed Her…': a film the review suggests
-            if other != "same block" and _RECOMMENDS.search(heading or ""):
+            if other == "named" and _RECOMMENDS.search(quote.text):
+                # or in a sentence of its own: 'Fans of it should see Us (2019) and …'
+                for title in mentioned_titles([quote.text]):
+                    if fold(title) != fold(material.film):
+                        profile.mentions.append(Mention(title=title, quote=quote))
+            elif other != "same block" and _RECOMMENDS.search(heading or ""):
                 profile.mentions.append(Mention(title=other, quote=quote))
             continue
         text, article_id = quote.text, quote.article_id
@@ -549,7 +556,7 @@ def _similar(engine: Engine, question: str, ask: Ask, profiles: Profiles) -> Ans
         notes.append(f"The review of {film.title} suggests {'; '.join(parts)}.")
     note = " ".join(notes)
     # the review's own suggestions follow, each its own item ('Moon (2009): …'), unlabelled
-    suggested = [("", m.quote) for m in asked.mentions]
+    suggested = [("", quote) for quote in {m.quote.text: m.quote for m in asked.mentions}.values()]
     if not listed and not suggested:
         return Answer(
             question=question,

@@ -270,6 +270,7 @@ class Conversation:
 
     def __post_init__(self) -> None:
         self._film: Film | None = None
+        self._found: Film | None = None  # the film the last answer across films came from
         if self.forced_film:
             self.set_film(self.forced_film)
 
@@ -284,7 +285,7 @@ class Conversation:
     def set_film(self, name: str | None) -> str | None:
         """Scope the conversation to a film; FilmchatError names the films there are."""
         if name is None:
-            self._film = None
+            self._film = self._found = None
             return None
         film = find_film(name, self.engine.catalog)
         if film is None:
@@ -301,6 +302,7 @@ class Conversation:
 
     def clear(self) -> None:
         self.history.clear()
+        self._found = None
         if not self.forced_film:
             self._film = None
 
@@ -314,9 +316,10 @@ class Conversation:
         if named:
             with_articles = [f for f in named if not f.mentioned_only]
             return (with_articles or named)[0]
-        if self._film is not None:
-            # the catalogue is rebuilt when the index is reloaded: use the film's current entry
-            return find_film(self._film.title, self.engine.catalog) or self._film
+        for film in (self._film, self._found):
+            if film is not None:
+                # the catalogue is rebuilt when the index is reloaded: its current entry
+                return find_film(film.title, self.engine.catalog) or film
         reviewed = [f for f in self.engine.catalog if not f.mentioned_only]
         return reviewed[0] if len(reviewed) == 1 else None
 
@@ -498,8 +501,10 @@ class Conversation:
             elif generated is not None:
                 answer = generated
         if film is None and answer.answered and not intent.across_films:
-            film = self._film_answered(answer)  # 'Who plays Furiosa?' found its film
-        if film is not None:
+            # 'Who plays Furiosa?' found its film: a follow-up is about it, while the scope the
+            # user sees stays all films
+            film = self._found = self._film_answered(answer)
+        elif film is not None:
             self._film = film
         answer = answer.model_copy(update={"passages": self._returned(answer)})
         self.history.append(Turn(question, resolved, intent, answer, film))

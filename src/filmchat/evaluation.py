@@ -292,8 +292,7 @@ def evaluate_folder(
     files = sorted(
         p
         for p in folder.iterdir()
-        if is_article_file(p)
-        and (p.name in truth if truth else p.stem.lower() != "readme")
+        if is_article_file(p) and (p.name in truth if truth else p.stem.lower() != "readme")
     )
     held = already_held(settings, files)
     if held:  # they would be refused as duplicates and scored as the corpus's copies

@@ -132,7 +132,9 @@ _PERSON_CONTEXTS = (
 )
 # 'McConaughey plays Cooper', 'as Cooper', 'Cooper (Matthew McConaughey)': a part, not the film
 _CHARACTER_CONTEXTS = (
-    re.compile(rf"\b(?:plays|played|playing|portrays|as)\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)"),
+    re.compile(
+        rf"\b(?:plays|played|playing|portrays|as)\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)"
+    ),
     re.compile(rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)\s+\({_NAME_WORD}\s+{_NAME_WORD}"),
 )
 # 'Title, a Brazilian film by …', 'Title, the new musical from …'
@@ -559,7 +561,6 @@ class FilmModel(BaseModel):
         top = max(scores, default=0.0)
         odds = [math.exp(score - top) for score in scores]
         return [value / sum(odds) for value in odds]
-
 
 
 @functools.cache

@@ -374,7 +374,7 @@ class ChatScreen(CurationCommands, Screen[None]):
         finally:
             if self.request is request:
                 self.request = None
-            if request.cancelled:
+            if request.cancelled and request.answer_widget.is_attached:
                 await request.question_widget.remove()
                 await request.answer_widget.remove()
 
@@ -428,11 +428,10 @@ class ChatScreen(CurationCommands, Screen[None]):
         self.request = None
         # at once, not at the next sentence of the reveal: its worker's task ends here
         self.workers.cancel_group(self, "answer")
-        request.question_widget.display = False
-        request.answer_widget.display = False
-        if not request.started:
-            request.question_widget.remove()
-            request.answer_widget.remove()
+        # removed here: a worker cancelled while its thread waits (on the engine lock, say)
+        # never reaches its own clean-up
+        request.question_widget.remove()
+        request.answer_widget.remove()
         self.prompt.restore(request.question)
         self.app.notify("Answer cancelled; the question is back in the prompt.")
 
