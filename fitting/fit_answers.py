@@ -329,6 +329,17 @@ def main(argv: list[str] | None = None) -> int:
             r for r, q in zip(crossed_in_order, questions, strict=True) if q.folder == folder.name
         ]
         table(mine, f"cross-validated by source, {folder.name}")
+    # the hand-weighted rules (answering = "rules") on the same questions: nothing is fitted
+    # to score, but they were written while looking at realdev, so their figure is in-sample
+    engine.settings.answering = "rules"
+    rules = evaluate(engine, full, dev)
+    engine.settings.answering = "fitted"
+    table(rules, "hand-weighted rules")
+    for folder in folders:
+        table(
+            [r for r, q in zip(rules, dev, strict=True) if q.folder == folder.name],
+            f"hand-weighted rules, {folder.name}",
+        )
     target = args.out or (
         PROJECT / "src" / "filmchat" / "data" / SCORER_FILE if args.write else None
     )

@@ -179,6 +179,9 @@ def test_the_fitting_script_cross_validates_by_source_and_ships_weights(tmp_path
         "cross-validated by source, blog",
         "cross-validated by source, site",
         "cross-validated by source, gold",
+        "hand-weighted rules",  # the default answering, beside the fit
+        "hand-weighted rules, blog",
+        "hand-weighted rules, site",
     }
     assert all("right" in f and "by_type" in f for f in figures)
     scorer = Scorer.model_validate_json(out.read_text())
