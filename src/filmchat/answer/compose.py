@@ -242,20 +242,24 @@ def choose(candidates: list[Candidate], intent: Intent) -> list[Candidate]:
     return chosen
 
 
-def _citations(chosen: list[Candidate]) -> tuple[list[AnswerSentence], list[Citation]]:
+def cite(quoted: list[tuple[ArticleRecord, str]]) -> tuple[list[AnswerSentence], list[Citation]]:
+    """Each sentence cited to its article, one marker per article, in order of first use."""
     markers: dict[str, int] = {}
     citations: list[Citation] = []
     sentences: list[AnswerSentence] = []
-    for candidate in chosen:
-        article = candidate.passage.article
+    for article, text in quoted:
         if article.article_id not in markers:
             markers[article.article_id] = len(markers) + 1
             citations.append(Citation.of(markers[article.article_id], article))
         marker = markers[article.article_id]
         citation = citations[marker - 1]
-        citation.quote = f"{citation.quote} {candidate.sentence.text}".strip()
-        sentences.append(AnswerSentence(text=candidate.sentence.text, markers=[marker]))
+        citation.quote = f"{citation.quote} {text}".strip()
+        sentences.append(AnswerSentence(text=text, markers=[marker]))
     return sentences, citations
+
+
+def _citations(chosen: list[Candidate]) -> tuple[list[AnswerSentence], list[Citation]]:
+    return cite([(c.passage.article, c.sentence.text) for c in chosen])
 
 
 def nearest_articles(passages: list[Passage], limit: int = 3) -> list[Citation]:

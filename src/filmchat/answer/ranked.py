@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from filmchat.answer.compose import cite
 from filmchat.answer.features import LEANS_BACK, Candidate
 from filmchat.answer.kinds import Intent
-from filmchat.models import Answer, AnswerSentence, Citation, Passage, Sentence
+from filmchat.models import Answer, Passage, Sentence
 from filmchat.terms import content_stems
 
 
@@ -82,18 +83,7 @@ def cited_answer(
     question: str, film: str | None, chosen: list[Candidate], passages: list[Passage], listing: bool
 ) -> Answer:
     """Each sentence cited to its article, one marker per article."""
-    markers: dict[str, int] = {}
-    citations: list[Citation] = []
-    sentences: list[AnswerSentence] = []
-    for candidate in chosen:
-        article = candidate.article
-        if article.article_id not in markers:
-            markers[article.article_id] = len(markers) + 1
-            citations.append(Citation.of(markers[article.article_id], article))
-        marker = markers[article.article_id]
-        citation = citations[marker - 1]
-        citation.quote = f"{citation.quote} {candidate.sentence.text}".strip()
-        sentences.append(AnswerSentence(text=candidate.sentence.text, markers=[marker]))
+    sentences, citations = cite([(c.article, c.sentence.text) for c in chosen])
     return Answer(
         question=question,
         film=film,
